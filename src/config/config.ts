@@ -1,0 +1,38 @@
+/** The server's resolved configuration (SPEC §2), after flags, env, file and defaults were merged. */
+
+/** The wire API a provider instance speaks. */
+export type ProviderType = 'openai' | 'anthropic';
+
+/** One configured provider instance, reachable at `/api/v2/aibridge/{name}/…`. */
+export interface ProviderConfig {
+  name: string;
+  type: ProviderType;
+  /** Base URL without a trailing slash, e.g. `https://api.openai.com/v1` or `https://api.anthropic.com`. */
+  baseUrl: string;
+  /** The centrally held key; empty when none is configured (then only BYOK requests can succeed). */
+  key: string;
+}
+
+export interface Config {
+  /** Host and port to listen on. */
+  listen: { host: string; port: number };
+  dataDir: string;
+  /** A PostgreSQL URL; undefined means the embedded database under `dataDir`. */
+  databaseUrl: string | undefined;
+  accessUrl: string;
+  providers: ProviderConfig[];
+  adminTokenFile: string;
+  /** Records older than this many milliseconds are purged; 0 keeps them forever. */
+  retentionMs: number;
+  allowByok: boolean;
+  /** Largest request body accepted, in bytes. */
+  maxBodySize: number;
+  /** How long shutdown waits for in-flight requests, in milliseconds. */
+  shutdownGraceMs: number;
+  /** Largest number of record events held in memory before the proxy answers 503. */
+  recorderQueueSize: number;
+  logLevel: string;
+}
+
+/** Provider names: lowercase words joined by single dashes. */
+export const providerNamePattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;

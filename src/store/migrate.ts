@@ -1,0 +1,49 @@
+import { type Kysely, sql } from 'kysely';
+import { initialSchema } from './migrations/0001-initial.js';
+import type { Database } from './schema.js';
+
+/** A forward-only migration: applied once, in version order, never edited after it ships. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initialSchema }];
+
+/** Key of the advisory lock that serialises migrations across servers sharing one database. */
+const migrationLockKey = 0x41494272; // "AIBr"
+
+/**
+ * Applies every migration not yet recorded, in one transaction per migration, under a transaction-level
+ * advisory lock: servers starting at once on one database wait for each other, and only the first applies.
+ * Returns the versions it applied.
+ */
+export async function migrate(db: Kysely<Database>): Promise<number[]> {
+  return db.connection().execute(async (connection) => {
+    await sql`SELECT pg_advisory_lock(${migrationLockKey})`.execute(connection);
+    try {
+      await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`.execute(connection);
+      const applied = await sql<{ version: number }>`SELECT version FROM schema_migrations`.execute(connection);
+      const done = new Set(applied.rows.map((row) => row.version));
+      const newlyApplied: number[] = [];
+      for (const migration of migrations) {
+        if (done.has(migration.version)) continue;
+        await connection.transaction().execute(async (transaction) => {
+          await sql.raw(migration.sql).execute(transaction);
+          await sql`INSERT INTO schema_migrations (version, name) VALUES (${migration.version}, ${migration.name})`.execute(
+            transaction,
+          );
+        });
+        newlyApplied.push(migration.version);
+      }
+      return newlyApplied;
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${migrationLockKey})`.execute(connection);
+    }
+  });
+}

@@ -1,0 +1,137 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Kysely's view of the tables created by the migrations. Times read back as Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json = ColumnType<Record<string, unknown>, string, string>;
+/** bigint and numeric come back as numbers (see the type parsers in open-store.ts). */
+type BigInt = ColumnType<number, number, number>;
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  name: Generated<string>;
+  email: Generated<string>;
+  avatar_url: Generated<string>;
+  roles: Generated<string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  token_name: string;
+  hashed_secret: Buffer;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface InterceptionsTable {
+  id: string;
+  initiator_id: string;
+  api_key_id: string | null;
+  provider: string;
+  provider_name: string;
+  model: string;
+  client: string;
+  client_session_id: string | null;
+  session_key: string;
+  thread_parent_id: string | null;
+  thread_root_id: string | null;
+  credential_kind: string;
+  credential_hint: Generated<string>;
+  metadata: Json;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  upstream_status: number | null;
+  error: string | null;
+}
+
+export interface TokenUsagesTable {
+  id: string;
+  interception_id: string;
+  provider_response_id: string;
+  input_tokens: BigInt;
+  output_tokens: BigInt;
+  cache_read_input_tokens: BigInt;
+  cache_write_input_tokens: BigInt;
+  metadata: Json;
+  created_at: Timestamp;
+}
+
+export interface UserPromptsTable {
+  id: string;
+  interception_id: string;
+  provider_response_id: string;
+  prompt: string;
+  metadata: Json;
+  created_at: Timestamp;
+}
+
+export interface ToolUsagesTable {
+  id: string;
+  interception_id: string;
+  provider_response_id: string;
+  provider_tool_call_id: string | null;
+  tool: string;
+  server_url: string | null;
+  input: string;
+  injected: boolean;
+  invocation_error: string | null;
+  metadata: Json;
+  created_at: Timestamp;
+}
+
+export interface ModelThoughtsTable {
+  id: string;
+  interception_id: string;
+  provider_response_id: string;
+  content: string;
+  metadata: Json;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  initiator_id: string;
+  session_key: string;
+  first_interception_id: string;
+  client: string;
+  metadata: Json;
+  started_at: Timestamp;
+  ended_at: Timestamp;
+  last_prompt: string | null;
+  last_prompt_at: Timestamp | null;
+  last_active_at: Timestamp;
+  providers: string[];
+  provider_names: string[];
+  models: string[];
+  interceptions: BigInt;
+  threads: BigInt;
+  input_tokens: BigInt;
+  output_tokens: BigInt;
+  cache_read_input_tokens: BigInt;
+  cache_write_input_tokens: BigInt;
+}
+
+export interface InterceptionCountsTable {
+  day: ColumnType<string, string, string>;
+  initiator_id: string;
+  provider: string;
+  provider_name: string;
+  model: string;
+  client: string;
+  interceptions: BigInt;
+}
+
+export interface Database {
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  aibridge_interceptions: InterceptionsTable;
+  aibridge_token_usages: TokenUsagesTable;
+  aibridge_user_prompts: UserPromptsTable;
+  aibridge_tool_usages: ToolUsagesTable;
+  aibridge_model_thoughts: ModelThoughtsTable;
+  aibridge_sessions: SessionsTable;
+  aibridge_interception_counts: InterceptionCountsTable;
+}
