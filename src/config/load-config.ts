@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { type Config, type ProviderConfig, type ProviderType, providerNamePattern } from './config.js';
+import {
+  parseBoolean,
+  parseByteSize,
+  parseDuration,
+  parseListen,
+  parsePositiveInteger,
+  parseUrl,
+} from './parse-values.js';
+
+/** A configuration problem: one line naming the setting and what is wrong. Stops start-up. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The scalar settings: flag `--<key with dashes>`, env `AIBRIDGE_<KEY IN CAPS>`, file key `<key>`. */
+export const settingKeys = [
+  'listen',
+  'data_dir',
+  'database_url',
+  'access_url',
+  'openai_base_url',
+  'openai_key',
+  'anthropic_base_url',
+  'anthropic_key',
+  'admin_token_file',
+  'retention',
+  'allow_byok',
+  'max_body_size',
+  'shutdown_grace',
+  'recorder_queue_size',
+  'log_level',
+] as const;
+export type SettingKey = (typeof settingKeys)[number];
+
+/** Raw setting values by key, as strings (flags are kebab-case on the command line). */
+export type RawSettings = Partial<Record<SettingKey, string>>;
+
+const flagOf = (key: string) => `--${key.replaceAll('_', '-')}`;
+const envOf = (key: string) => `AIBRIDGE_${key.toUpperCase()}`;
+
+interface Sourced {
+  value: string;
+  /** How the user set it, for error messages: `--listen`, `AIBRIDGE_LISTEN`, `listen in config.yaml`. */
+  where: string;
+}
+
+/**
+ * Resolves the configuration with precedence flag > env > file > default. `configPath` comes from
+ * `--config` or `AIBRIDGE_CONFIG`. Throws ConfigError on the first bad setting.
+ */
+export function loadConfig(input: { flags: RawSettings; env: NodeJS.ProcessEnv; configPath?: string }): Config {
+  const configPath = input.configPath ?? input.env.AIBRIDGE_CONFIG;
+  const file = configPath ? readConfigFile(configPath) : { settings: {}, providers: [] };
+  const pick = (key: SettingKey): Sourced | undefined => {
+    const flag = input.flags[key];
+    if (flag !== undefined) return { value: flag, where: flagOf(key) };
+    const env = input.env[envOf(key)];
+    if (env !== undefined && env !== '') return { value: env, where: envOf(key) };
+    const fromFile = file.settings[key];
+    if (fromFile !== undefined) return { value: fromFile, where: `${key} in ${configPath}` };
+    return undefined;
+  };
+  const get = <T>(key: SettingKey, parse: (value: string) => T, fallback: T): T => {
+    const sourced = pick(key);
+    if (!sourced) return fallback;
+    try {
+      return parse(sourced.value);
+    } catch (error) {
+      throw new ConfigError(`invalid ${sourced.where} "${redactIfKey(key, sourced.value)}": ${(error as Error).message}`);
+    }
+  };
+  const text = (value: string) => value;
+  const dataDir = get('data_dir', text, defaultDataDir(input.env));
+  const httpUrl = (value: string) => parseUrl(value, ['http', 'https']);
+  const providers: ProviderConfig[] = [
+    {
+      name: 'openai',
+      type: 'openai',
+      baseUrl: get('openai_base_url', httpUrl, 'https://api.openai.com/v1'),
+      key: get('openai_key', text, ''),
+    },
+    {
+      name: 'anthropic',
+      type: 'anthropic',
+      baseUrl: get('anthropic_base_url', httpUrl, 'https://api.anthropic.com'),
+      key: get('anthropic_key', text, ''),
+    },
+    ...file.providers.map((entry, index) => parseProvider(entry, `providers[${index}] in ${configPath}`)),
+  ];
+  const seen = new Set<string>();
+  for (const [index, provider] of providers.entries()) {
+    if (seen.has(provider.name)) {
+      throw new ConfigError(
+        `invalid providers[${index - 2}].name in ${configPath}: duplicate provider name "${provider.name}"`,
+      );
+    }
+    seen.add(provider.name);
+  }
+  const listen = get('listen', parseListen, { host: '127.0.0.1', port: 8080 });
+  return {
+    listen,
+    dataDir,
+    databaseUrl: get('database_url', (value) => parseUrl(value, ['postgres', 'postgresql']), undefined),
+    accessUrl: get('access_url', httpUrl, `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`),
+    providers,
+    adminTokenFile: get('admin_token_file', text, join(dataDir, 'admin-token')),
+    retentionMs: get('retention', parseDuration, 60 * 86_400_000),
+    allowByok: get('allow_byok', parseBoolean, true),
+    maxBodySize: get('max_body_size', parseByteSize, 32 * 1024 * 1024),
+    shutdownGraceMs: get('shutdown_grace', parseDuration, 30_000),
+    recorderQueueSize: get('recorder_queue_size', parsePositiveInteger, 100_000),
+    logLevel: get('log_level', parseLogLevel, 'info'),
+  };
+}
+
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return env.XDG_DATA_HOME ? join(env.XDG_DATA_HOME, 'aibridge') : join(homedir(), '.local', 'share', 'aibridge');
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+function parseLogLevel(value: string): string {
+  if (!logLevels.includes(value)) throw new Error(`expected one of ${logLevels.join(', ')}`);
+  return value;
+}
+
+/** Keys are never echoed back, not even in an error. */
+function redactIfKey(key: string, value: string): string {
+  return key.endsWith('_key') ? '[redacted]' : value;
+}
+
+function readConfigFile(path: string): { settings: RawSettings; providers: unknown[] } {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (document === null || document === undefined) return { settings: {}, providers: [] };
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(`invalid config file ${path}: expected a mapping of settings`);
+  }
+  const settings: RawSettings = {};
+  let providers: unknown[] = [];
+  for (const [key, value] of Object.entries(document)) {
+    if (key === 'providers') {
+      if (!Array.isArray(value)) throw new ConfigError(`invalid providers in ${path}: expected a list`);
+      providers = value;
+    } else if ((settingKeys as readonly string[]).includes(key)) {
+      if (value === null || typeof value === 'object') {
+        throw new ConfigError(`invalid ${key} in ${path}: expected a single value`);
+      }
+      settings[key as SettingKey] = String(value);
+    } else {
+      throw new ConfigError(`unknown setting "${key}" in ${path}`);
+    }
+  }
+  return { settings, providers };
+}
+
+function parseProvider(entry: unknown, where: string): ProviderConfig {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    throw new ConfigError(`invalid ${where}: expected {name, type, base_url, key}`);
+  }
+  const fields = entry as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!['name', 'type', 'base_url', 'key'].includes(key)) throw new ConfigError(`unknown setting "${key}" in ${where}`);
+  }
+  const name = fields.name;
+  if (typeof name !== 'string' || !providerNamePattern.test(name)) {
+    throw new ConfigError(`invalid ${where}.name "${String(name)}": expected lowercase words joined by dashes`);
+  }
+  const type = fields.type;
+  if (type !== 'openai' && type !== 'anthropic') {
+    throw new ConfigError(`invalid ${where}.type "${String(type)}": expected openai or anthropic`);
+  }
+  const defaults: Record<ProviderType, string> = {
+    openai: 'https://api.openai.com/v1',
+    anthropic: 'https://api.anthropic.com',
+  };
+  let baseUrl = defaults[type];
+  if (fields.base_url !== undefined) {
+    try {
+      baseUrl = parseUrl(String(fields.base_url), ['http', 'https']);
+    } catch (error) {
+      throw new ConfigError(`invalid ${where}.base_url "${String(fields.base_url)}": ${(error as Error).message}`);
+    }
+  }
+  const key = fields.key === undefined ? '' : String(fields.key);
+  return { name, type, baseUrl, key };
+}

@@ -1,0 +1,113 @@
+/**
+ * The write path: the proxy hands record events to a bounded in-memory queue and never waits on the
+ * database; one writer drains the queue in batches (one transaction each), retrying a failed batch with
+ * backoff until it lands. Nothing queued is ever dropped.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { RecordEvent } from '../core/records.js';
+import type { Database } from '../store/schema.js';
+import { writeRecords } from '../store/write-records.js';
+
+export interface RecorderOptions {
+  db: Kysely<Database>;
+  logger: Logger;
+  /** Queue length at which new interceptions are refused (follow-up events are always accepted). */
+  capacity: number;
+  /** Most events written in one transaction. */
+  maxBatch?: number;
+  /** Backoff after a failed batch: first delay and ceiling, in milliseconds. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Replaceable for tests of the retry path. */
+  write?: (db: Kysely<Database>, events: readonly RecordEvent[]) => Promise<void>;
+}
+
+export class Recorder {
+  readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db'>> & Pick<RecorderOptions, 'logger' | 'db'>;
+  #queue: RecordEvent[] = [];
+  #writing: Promise<void> | null = null;
+  #failures = 0;
+  #written = 0;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(options: RecorderOptions) {
+    this.#options = {
+      maxBatch: 2000,
+      retryDelayMs: 50,
+      maxRetryDelayMs: 5000,
+      write: writeRecords,
+      ...options,
+    };
+  }
+
+  /**
+   * Queues events in order. A batch that starts an interception is refused (returns false, nothing
+   * queued) when the queue is at capacity, so the proxy can answer 503 instead of serving a request it
+   * cannot record; events of interceptions already admitted are always accepted.
+   */
+  enqueue(events: readonly RecordEvent[]): boolean {
+    if (events.length === 0) return true;
+    const startsNew = events.some((event) => event.kind === 'interception-start');
+    if (startsNew && this.#queue.length >= this.#options.capacity) return false;
+    for (const event of events) this.#queue.push(event);
+    this.#schedule();
+    return true;
+  }
+
+  /** Whether a new interception would be admitted now. */
+  hasRoom(): boolean {
+    return this.#queue.length < this.#options.capacity;
+  }
+
+  /** Events waiting to be written. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /** Events written since start. */
+  get written(): number {
+    return this.#written;
+  }
+
+  /** Resolves once every event queued so far (and any queued meanwhile) has been written. */
+  drain(): Promise<void> {
+    if (this.#queue.length === 0 && this.#writing === null) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#writing !== null) return;
+    this.#writing = this.#writeAll().finally(() => {
+      this.#writing = null;
+      if (this.#queue.length > 0) this.#schedule();
+      else for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    });
+  }
+
+  async #writeAll(): Promise<void> {
+    // Let the events of the current tick join the batch before writing.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.slice(0, this.#options.maxBatch);
+      try {
+        await this.#options.write(this.#options.db, batch);
+        this.#queue.splice(0, batch.length);
+        this.#written += batch.length;
+        if (this.#failures > 0) this.#options.logger.info({ events: batch.length }, 'recorder recovered');
+        this.#failures = 0;
+      } catch (error) {
+        this.#failures += 1;
+        const delay = Math.min(
+          this.#options.retryDelayMs * 2 ** (this.#failures - 1),
+          this.#options.maxRetryDelayMs,
+        );
+        this.#options.logger.error(
+          { err: error, pending: this.#queue.length, attempt: this.#failures, retryInMs: delay },
+          'recording batch failed; will retry',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}

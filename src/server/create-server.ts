@@ -1,0 +1,54 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { registerAibridgeQueryRoutes } from '../api/aibridge/index.js';
+import { HttpError } from '../api/http-error.js';
+import { registerTokenRoutes } from '../api/tokens.js';
+import { registerUserRoutes } from '../api/users.js';
+import { registerProxyRoutes } from '../proxy/index.js';
+import type { ServerContext } from './context.js';
+import { version } from './version.js';
+
+/** Builds the HTTP application: health, build info, management, query and proxy routes. */
+export async function createServer(context: ServerContext): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: context.logger as FastifyBaseLogger,
+    // Request lines are not logged one by one: the proxy's hot path records every request anyway.
+    disableRequestLogging: true,
+    bodyLimit: context.config.maxBodySize,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) return reply.status(error.status).send(error.toBody());
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send({ message: clientErrorMessage(error), detail: error.message });
+    }
+    request.log.error({ err: error, url: request.url }, 'request failed');
+    return reply.status(500).send({ message: 'An internal error occurred.', detail: error.message });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ message: `Route ${request.method} ${request.url.split('?')[0]} not found.` }),
+  );
+
+  app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('OK'));
+  app.get('/api/v2/buildinfo', async () => ({ version }));
+  await registerUserRoutes(app, context);
+  await registerTokenRoutes(app, context);
+  await registerAibridgeQueryRoutes(app, context);
+  await registerProxyRoutes(app, context);
+  return app;
+}
+
+function clientErrorMessage(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'Request body is not valid JSON.';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'Request body is too large.';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Unsupported content type.';
+    default:
+      return error.message;
+  }
+}

@@ -1,0 +1,15 @@
+import { pino, type Logger } from 'pino';
+import { logRedactPaths } from './redact.js';
+
+/** The structured JSON logger; credentials in logged headers are redacted (see redact.ts). */
+export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'aibridge' },
+      redact: { paths: logRedactPaths, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination ?? process.stdout,
+  );
+}

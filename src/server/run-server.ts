@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Authenticator } from '../auth/authenticate.js';
+import type { Config } from '../config/config.js';
+import { Recorder } from '../recorder/recorder.js';
+import { openStore, type Store, type StoreOptions } from '../store/open-store.js';
+import { purgeRecords } from '../store/purge-records.js';
+import { bootstrapAdmin } from './bootstrap-admin.js';
+import type { ServerContext } from './context.js';
+import { createServer } from './create-server.js';
+
+/** A running server. */
+export interface RunningServer {
+  app: FastifyInstance;
+  context: ServerContext;
+  /** The base URL it listens on, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** The first-start owner token, when this start created it. */
+  adminToken: string | null;
+  /** Graceful shutdown: stop accepting, finish in-flight requests (up to the grace period), flush records. */
+  close(): Promise<void>;
+}
+
+/** Opens the store, creates the first owner if needed, and listens. */
+export async function runServer(input: {
+  config: Config;
+  logger: Logger;
+  /** Tests pass a store of their own; it is then not closed by close(). */
+  store?: Store;
+  storeOptions?: StoreOptions;
+}): Promise<RunningServer> {
+  const { config, logger } = input;
+  const store =
+    input.store ??
+    (await openStore(
+      input.storeOptions ?? (config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+    ));
+  const adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
+  const recorder = new Recorder({ db: store.db, logger, capacity: config.recorderQueueSize });
+  const context: ServerContext = {
+    config,
+    store,
+    logger,
+    authenticator: new Authenticator({ db: store.db }),
+    recorder,
+  };
+  const app = await createServer(context);
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const stopPurge = schedulePurge({ store, logger, retentionMs: config.retentionMs });
+  logger.info({ url, engine: store.engine, providers: config.providers.map((p) => p.name) }, 'aibridge listening');
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      stopPurge();
+      const grace = setTimeout(() => {
+        logger.warn('grace period over; closing remaining connections');
+        app.server.closeAllConnections();
+      }, config.shutdownGraceMs);
+      await app.close();
+      clearTimeout(grace);
+      await recorder.drain();
+      if (!input.store) await store.close();
+      logger.info({ written: recorder.written }, 'aibridge stopped');
+    })();
+    return closing;
+  };
+  return { app, context, url, adminToken, close };
+}
+
+/** Purges expired records shortly after start and then hourly; returns a function that stops it. */
+function schedulePurge(input: { store: Store; logger: Logger; retentionMs: number }): () => void {
+  if (input.retentionMs <= 0) return () => {};
+  const run = async () => {
+    try {
+      const deleted = await purgeRecords(input.store.db, new Date(Date.now() - input.retentionMs));
+      if (deleted > 0) input.logger.info({ deleted }, 'purged interceptions past retention');
+    } catch (error) {
+      input.logger.error({ err: error }, 'retention purge failed');
+    }
+  };
+  const first = setTimeout(run, 60_000);
+  const hourly = setInterval(run, 3_600_000);
+  first.unref();
+  hourly.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(hourly);
+  };
+}

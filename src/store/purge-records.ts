@@ -1,0 +1,24 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * Deletes records that started before `cutoff`, in chunks so no single statement holds locks for long.
+ * Sessions whose last activity is before the cutoff go with them, and per-day counts of days wholly
+ * before it. Returns the number of interceptions deleted.
+ */
+export async function purgeRecords(db: Kysely<Database>, cutoff: Date, chunk = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await sql`
+      DELETE FROM aibridge_interceptions WHERE id IN (
+        SELECT id FROM aibridge_interceptions WHERE started_at < ${cutoff} LIMIT ${chunk}
+      )`.execute(db);
+    const deleted = Number(result.numAffectedRows ?? 0);
+    total += deleted;
+    if (deleted < chunk) break;
+  }
+  await db.deleteFrom('aibridge_sessions').where('ended_at', '<', cutoff).execute();
+  await sql`DELETE FROM aibridge_interception_counts
+    WHERE day < (${cutoff}::timestamptz AT TIME ZONE 'UTC')::date`.execute(db);
+  return total;
+}

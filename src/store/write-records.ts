@@ -1,0 +1,213 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type {
+  InterceptionEnd,
+  InterceptionStart,
+  JsonObject,
+  ModelThoughtRecord,
+  RecordEvent,
+  TokenUsageRecord,
+  ToolUsageRecord,
+  UserPromptRecord,
+} from '../core/records.js';
+import { sessionKeyOf } from '../core/records.js';
+import { updateRollups } from './update-rollups.js';
+import type { Database } from './schema.js';
+
+/** The events of one batch, sorted by kind, in queue order within each kind. */
+interface SortedBatch {
+  starts: Map<string, InterceptionStart>;
+  ends: InterceptionEnd[];
+  tokenUsages: TokenUsageRecord[];
+  userPrompts: UserPromptRecord[];
+  toolUsages: ToolUsageRecord[];
+  modelThoughts: ModelThoughtRecord[];
+}
+
+const json = (value: JsonObject) => JSON.stringify(value);
+
+/**
+ * Writes a batch of record events in one transaction: multi-row inserts per table, then the end updates,
+ * then the rollups of the interceptions that ended in this batch. Safe to retry after a failure: rows are
+ * inserted with ON CONFLICT DO NOTHING and an interception is only ended (and rolled up) once.
+ */
+export async function writeRecords(db: Kysely<Database>, events: readonly RecordEvent[]): Promise<void> {
+  const batch = sortBatch(events);
+  await db.transaction().execute(async (transaction) => {
+    const ended = await insertInterceptions(transaction, batch);
+    await insertChildren(transaction, batch);
+    ended.push(...(await endInterceptions(transaction, batch.ends)));
+    await updateRollups(transaction, ended);
+  });
+}
+
+function sortBatch(events: readonly RecordEvent[]): SortedBatch {
+  const batch: SortedBatch = {
+    starts: new Map(),
+    ends: [],
+    tokenUsages: [],
+    userPrompts: [],
+    toolUsages: [],
+    modelThoughts: [],
+  };
+  for (const event of events) {
+    switch (event.kind) {
+      case 'interception-start':
+        batch.starts.set(event.record.id, event.record);
+        break;
+      case 'interception-end':
+        batch.ends.push(event.record);
+        break;
+      case 'token-usage':
+        batch.tokenUsages.push(event.record);
+        break;
+      case 'user-prompt':
+        batch.userPrompts.push(event.record);
+        break;
+      case 'tool-usage':
+        batch.toolUsages.push(event.record);
+        break;
+      case 'model-thought':
+        batch.modelThoughts.push(event.record);
+        break;
+    }
+  }
+  return batch;
+}
+
+/**
+ * Inserts the started interceptions. An interception whose end is in the same batch is inserted already
+ * ended (one write instead of two); the ids of those newly inserted ended rows are returned for the rollups.
+ */
+async function insertInterceptions(transaction: Transaction<Database>, batch: SortedBatch): Promise<string[]> {
+  if (batch.starts.size === 0) return [];
+  const endsById = new Map<string, InterceptionEnd>();
+  const laterEnds: InterceptionEnd[] = [];
+  for (const end of batch.ends) {
+    if (batch.starts.has(end.id) && !endsById.has(end.id)) endsById.set(end.id, end);
+    else laterEnds.push(end);
+  }
+  batch.ends = laterEnds;
+  const rows = [...batch.starts.values()].map((start) => {
+    const end = endsById.get(start.id);
+    return {
+      id: start.id,
+      initiator_id: start.initiatorId,
+      api_key_id: start.apiKeyId,
+      provider: start.provider,
+      provider_name: start.providerName,
+      model: start.model,
+      client: start.client,
+      client_session_id: start.clientSessionId,
+      session_key: sessionKeyOf(start),
+      thread_parent_id: start.threadParentId,
+      thread_root_id: start.threadRootId,
+      credential_kind: start.credentialKind,
+      credential_hint: start.credentialHint,
+      metadata: json(end?.metadata ? { ...start.metadata, ...end.metadata } : start.metadata),
+      started_at: start.startedAt,
+      ended_at: end ? end.endedAt : null,
+      upstream_status: end ? end.upstreamStatus : null,
+      error: end ? end.error : null,
+    };
+  });
+  const inserted = await transaction
+    .insertInto('aibridge_interceptions')
+    .values(rows)
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .returning(['id', 'ended_at'])
+    .execute();
+  return inserted.filter((row) => row.ended_at !== null).map((row) => row.id);
+}
+
+async function insertChildren(transaction: Transaction<Database>, batch: SortedBatch): Promise<void> {
+  if (batch.tokenUsages.length > 0) {
+    await transaction
+      .insertInto('aibridge_token_usages')
+      .values(
+        batch.tokenUsages.map((usage) => ({
+          id: usage.id,
+          interception_id: usage.interceptionId,
+          provider_response_id: usage.providerResponseId,
+          input_tokens: usage.inputTokens,
+          output_tokens: usage.outputTokens,
+          cache_read_input_tokens: usage.cacheReadInputTokens,
+          cache_write_input_tokens: usage.cacheWriteInputTokens,
+          metadata: json(usage.metadata),
+          created_at: usage.createdAt,
+        })),
+      )
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .execute();
+  }
+  if (batch.userPrompts.length > 0) {
+    await transaction
+      .insertInto('aibridge_user_prompts')
+      .values(
+        batch.userPrompts.map((prompt) => ({
+          id: prompt.id,
+          interception_id: prompt.interceptionId,
+          provider_response_id: prompt.providerResponseId,
+          prompt: prompt.prompt,
+          metadata: json(prompt.metadata),
+          created_at: prompt.createdAt,
+        })),
+      )
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .execute();
+  }
+  if (batch.toolUsages.length > 0) {
+    await transaction
+      .insertInto('aibridge_tool_usages')
+      .values(
+        batch.toolUsages.map((tool) => ({
+          id: tool.id,
+          interception_id: tool.interceptionId,
+          provider_response_id: tool.providerResponseId,
+          provider_tool_call_id: tool.providerToolCallId,
+          tool: tool.tool,
+          server_url: tool.serverUrl,
+          input: tool.input,
+          injected: tool.injected,
+          invocation_error: tool.invocationError,
+          metadata: json(tool.metadata),
+          created_at: tool.createdAt,
+        })),
+      )
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .execute();
+  }
+  if (batch.modelThoughts.length > 0) {
+    await transaction
+      .insertInto('aibridge_model_thoughts')
+      .values(
+        batch.modelThoughts.map((thought) => ({
+          id: thought.id,
+          interception_id: thought.interceptionId,
+          provider_response_id: thought.providerResponseId,
+          content: thought.content,
+          metadata: json(thought.metadata),
+          created_at: thought.createdAt,
+        })),
+      )
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .execute();
+  }
+}
+
+/** Ends interceptions started in an earlier batch; returns the ids that were still open. */
+async function endInterceptions(transaction: Transaction<Database>, ends: InterceptionEnd[]): Promise<string[]> {
+  if (ends.length === 0) return [];
+  const values = sql.join(
+    ends.map(
+      (end) =>
+        sql`(${end.id}::uuid, ${end.endedAt}::timestamptz, ${end.upstreamStatus}::integer, ${end.error}::text, ${json(end.metadata ?? {})}::jsonb)`,
+    ),
+  );
+  const result = await sql<{ id: string }>`
+    UPDATE aibridge_interceptions AS i
+    SET ended_at = e.ended_at, upstream_status = e.upstream_status, error = e.error, metadata = i.metadata || e.metadata
+    FROM (VALUES ${values}) AS e (id, ended_at, upstream_status, error, metadata)
+    WHERE i.id = e.id AND i.ended_at IS NULL
+    RETURNING i.id`.execute(transaction);
+  return result.rows.map((row) => row.id);
+}
