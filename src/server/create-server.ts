@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { registerAibridgeQueryRoutes } from '../api/aibridge/index.js';
 import { HttpError } from '../api/http-error.js';
 import { registerTokenRoutes } from '../api/tokens.js';
@@ -12,7 +12,7 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
   const app: FastifyInstance = Fastify({
     loggerInstance: context.logger as FastifyBaseLogger,
     // Request lines are not logged one by one: the proxy's hot path records every request anyway.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: context.config.maxBodySize,
     return503OnClosing: true,
   });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
@@ -33,7 +34,8 @@ export async function runServer(input: {
   const store =
     input.store ??
     (await openStore(
-      input.storeOptions ?? (config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+      input.storeOptions ??
+        (config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata') }),
     ));
   const adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
   const recorder = new Recorder({ db: store.db, logger, capacity: config.recorderQueueSize });

@@ -140,7 +140,7 @@ export class SseDecoder {
 function earliest(first: number, second: number): number {
   if (first === -1) return second;
   if (second === -1) return first;
-  return first < second ? first : second;
+  return Math.min(first, second);
 }
 
 function concatParts(parts: Buffer[]): Buffer {

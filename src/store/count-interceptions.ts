@@ -1,0 +1,74 @@
+/**
+ * Counts ended interceptions matching a filter without scanning them all: whole UTC days come from the
+ * per-day rollup `aibridge_interception_counts` (maintained in the same transaction that ends an
+ * interception, so it agrees with the table), and only the partial days at the edges of a time filter are
+ * counted from the interceptions' start-time index.
+ */
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { interceptionConditions } from './query-interceptions.js';
+import { allOf, type RecordFilter, type Visibility, visibilityConditions } from './record-filter.js';
+import type { Database } from './schema.js';
+
+const dayMs = 86_400_000;
+
+/** The number of ended interceptions the caller may see that match `filter`, ignoring paging. */
+export async function countInterceptions(
+  db: Kysely<Database>,
+  options: { filter: RecordFilter; visibleTo: Visibility },
+): Promise<number> {
+  const { filter, visibleTo } = options;
+  const split = splitAtDays(filter.startedAfter, filter.startedBefore);
+  const parts: RawBuilder<unknown>[] = [];
+  if (split.wholeDays) parts.push(rollupCount(filter, visibleTo, split.wholeDays));
+  for (const edge of split.edges) {
+    const edgeFilter: RecordFilter = { ...filter };
+    delete edgeFilter.startedAfter;
+    delete edgeFilter.startedBefore;
+    if (edge.from) edgeFilter.startedAfter = edge.from;
+    if (edge.to) edgeFilter.startedBefore = edge.to;
+    parts.push(
+      sql`(SELECT count(*) FROM aibridge_interceptions i WHERE ${allOf(interceptionConditions(edgeFilter, visibleTo))})`,
+    );
+  }
+  if (parts.length === 0) return 0;
+  const result = await sql<{ count: number }>`SELECT (${sql.join(parts, sql` + `)})::bigint AS count`.execute(db);
+  return Number(result.rows[0]?.count ?? 0);
+}
+
+/** A half-open time range; a missing end is unbounded. */
+interface TimeRange {
+  from: Date | undefined;
+  to: Date | undefined;
+}
+
+/**
+ * Splits `[after, before)` into whole UTC days (served by the rollup) and at most two partial-day edges
+ * (counted from the table). Exported for tests.
+ */
+export function splitAtDays(after: Date | undefined, before: Date | undefined): { wholeDays: TimeRange | null; edges: TimeRange[] } {
+  const firstWhole = after === undefined ? undefined : new Date(Math.ceil(after.getTime() / dayMs) * dayMs);
+  const lastWholeEnd = before === undefined ? undefined : new Date(Math.floor(before.getTime() / dayMs) * dayMs);
+  if (firstWhole && lastWholeEnd && firstWhole.getTime() >= lastWholeEnd.getTime()) {
+    // No whole day inside: the range lies within one day or straddles a single midnight.
+    return { wholeDays: null, edges: [{ from: after, to: before }] };
+  }
+  const edges: TimeRange[] = [];
+  if (after && firstWhole && after.getTime() < firstWhole.getTime()) edges.push({ from: after, to: firstWhole });
+  if (before && lastWholeEnd && lastWholeEnd.getTime() < before.getTime()) edges.push({ from: lastWholeEnd, to: before });
+  return { wholeDays: { from: firstWhole, to: lastWholeEnd }, edges };
+}
+
+function rollupCount(filter: RecordFilter, visibleTo: Visibility, days: TimeRange): RawBuilder<unknown> {
+  const conditions = visibilityConditions('c', visibleTo);
+  if (filter.initiatorId !== undefined) conditions.push(sql`c.initiator_id = ${filter.initiatorId}`);
+  if (filter.provider !== undefined) conditions.push(sql`c.provider = ${filter.provider}`);
+  if (filter.providerName !== undefined) conditions.push(sql`c.provider_name = ${filter.providerName}`);
+  if (filter.model !== undefined) conditions.push(sql`c.model = ${filter.model}`);
+  if (days.from) conditions.push(sql`c.day >= ${utcDay(days.from)}::date`);
+  if (days.to) conditions.push(sql`c.day < ${utcDay(days.to)}::date`);
+  return sql`(SELECT coalesce(sum(c.interceptions), 0) FROM aibridge_interception_counts c WHERE ${allOf(conditions)})`;
+}
+
+function utcDay(time: Date): string {
+  return time.toISOString().slice(0, 10);
+}
