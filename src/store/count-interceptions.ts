@@ -31,7 +31,9 @@ export async function countInterceptions(
     );
   }
   if (parts.length === 0) return 0;
-  const result = await sql<{ count: number }>`SELECT (${sql.join(parts, sql` + `)})::bigint AS count`.execute(db);
+  const result = await sql<{ count: number }>`SELECT (${sql.join(parts, sql` + `)})::bigint AS count`.execute(
+    db,
+  );
   return Number(result.rows[0]?.count ?? 0);
 }
 
@@ -45,16 +47,22 @@ interface TimeRange {
  * Splits `[after, before)` into whole UTC days (served by the rollup) and at most two partial-day edges
  * (counted from the table). Exported for tests.
  */
-export function splitAtDays(after: Date | undefined, before: Date | undefined): { wholeDays: TimeRange | null; edges: TimeRange[] } {
+export function splitAtDays(
+  after: Date | undefined,
+  before: Date | undefined,
+): { wholeDays: TimeRange | null; edges: TimeRange[] } {
   const firstWhole = after === undefined ? undefined : new Date(Math.ceil(after.getTime() / dayMs) * dayMs);
-  const lastWholeEnd = before === undefined ? undefined : new Date(Math.floor(before.getTime() / dayMs) * dayMs);
+  const lastWholeEnd =
+    before === undefined ? undefined : new Date(Math.floor(before.getTime() / dayMs) * dayMs);
   if (firstWhole && lastWholeEnd && firstWhole.getTime() >= lastWholeEnd.getTime()) {
     // No whole day inside: the range lies within one day or straddles a single midnight.
     return { wholeDays: null, edges: [{ from: after, to: before }] };
   }
   const edges: TimeRange[] = [];
-  if (after && firstWhole && after.getTime() < firstWhole.getTime()) edges.push({ from: after, to: firstWhole });
-  if (before && lastWholeEnd && lastWholeEnd.getTime() < before.getTime()) edges.push({ from: lastWholeEnd, to: before });
+  if (after && firstWhole && after.getTime() < firstWhole.getTime())
+    edges.push({ from: after, to: firstWhole });
+  if (before && lastWholeEnd && lastWholeEnd.getTime() < before.getTime())
+    edges.push({ from: lastWholeEnd, to: before });
   return { wholeDays: { from: firstWhole, to: lastWholeEnd }, edges };
 }
 

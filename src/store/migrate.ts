@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { initialSchema } from './migrations/0001-initial.js';
+import { queryIndexes } from './migrations/0002-query-indexes.js';
 import type { Database } from './schema.js';
 
 /** A forward-only migration: applied once, in version order, never edited after it ships. */
@@ -9,7 +10,10 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initialSchema }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initialSchema },
+  { version: 2, name: 'query-indexes', sql: queryIndexes },
+];
 
 /** Key of the advisory lock that serialises migrations across servers sharing one database. */
 const migrationLockKey = 0x41494272; // "AIBr"
@@ -28,7 +32,9 @@ export async function migrate(db: Kysely<Database>): Promise<number[]> {
         name text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`.execute(connection);
-      const applied = await sql<{ version: number }>`SELECT version FROM schema_migrations`.execute(connection);
+      const applied = await sql<{ version: number }>`SELECT version FROM schema_migrations`.execute(
+        connection,
+      );
       const done = new Set(applied.rows.map((row) => row.version));
       const newlyApplied: number[] = [];
       for (const migration of migrations) {

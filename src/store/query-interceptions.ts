@@ -88,8 +88,16 @@ export function interceptionConditions(filter: RecordFilter, visibleTo: Visibili
 }
 
 /** Whether an ended interception with this id exists and the caller may see it (cursor validation). */
-export async function interceptionIsVisible(db: Kysely<Database>, id: string, visibleTo: Visibility): Promise<boolean> {
-  const conditions = [sql`i.id = ${id}`, sql`i.ended_at IS NOT NULL`, ...visibilityConditions('i', visibleTo)];
+export async function interceptionIsVisible(
+  db: Kysely<Database>,
+  id: string,
+  visibleTo: Visibility,
+): Promise<boolean> {
+  const conditions = [
+    sql`i.id = ${id}`,
+    sql`i.ended_at IS NOT NULL`,
+    ...visibilityConditions('i', visibleTo),
+  ];
   const result = await sql`SELECT 1 FROM aibridge_interceptions i WHERE ${allOf(conditions)}`.execute(db);
   return result.rows.length > 0;
 }
@@ -98,7 +106,10 @@ export async function interceptionIsVisible(db: Kysely<Database>, id: string, vi
  * One page of ended interceptions, `started_at DESC, id DESC`. The cursor row is read inside the statement
  * so its start time keeps the database's full precision.
  */
-export async function listInterceptions(db: Kysely<Database>, query: InterceptionsPageQuery): Promise<InterceptionRow[]> {
+export async function listInterceptions(
+  db: Kysely<Database>,
+  query: InterceptionsPageQuery,
+): Promise<InterceptionRow[]> {
   const conditions = interceptionConditions(query.filter, query.visibleTo);
   if (query.afterId !== null) {
     conditions.push(

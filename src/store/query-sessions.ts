@@ -1,0 +1,156 @@
+/**
+ * The sessions list of the query API, read from the `aibridge_sessions` rollup (one row per initiator and
+ * session key, maintained when interceptions end), so a page and its count never aggregate interceptions.
+ */
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { JsonObject } from '../core/records.js';
+import type { MinimalUser } from './query-interceptions.js';
+import { allOf, type RecordFilter, utcText, type Visibility, visibilityConditions } from './record-filter.js';
+import type { Database } from './schema.js';
+
+/** Token sums without metadata, as the sessions list shows them. */
+export interface TokenSums {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens: number;
+  cacheWriteInputTokens: number;
+}
+
+/** One session; times are RFC 3339 UTC text. */
+export interface SessionRow {
+  /** The session key: the client's session id, else the thread root's id, else the interception's id. */
+  id: string;
+  initiator: MinimalUser;
+  providers: string[];
+  models: string[];
+  client: string;
+  metadata: JsonObject;
+  startedAt: string;
+  endedAt: string;
+  threads: number;
+  lastPrompt: string | null;
+  lastActiveAt: string;
+  tokenUsageSummary: TokenSums;
+}
+
+/** A session's identity: sessions are keyed by initiator and session key. */
+export interface SessionKey {
+  initiatorId: string;
+  sessionKey: string;
+}
+
+export interface SessionsPageQuery {
+  visibleTo: Visibility;
+  filter: RecordFilter;
+  limit: number;
+  offset: number;
+  /** Keyset cursor, resolved with `findSessionCursor`. */
+  after: SessionKey | null;
+}
+
+function sessionConditions(filter: RecordFilter, visibleTo: Visibility): RawBuilder<unknown>[] {
+  const conditions = visibilityConditions('s', visibleTo);
+  if (filter.initiatorId !== undefined) conditions.push(sql`s.initiator_id = ${filter.initiatorId}`);
+  // Array containment (`@>`) rather than `= ANY` so a GIN index on the arrays can serve it.
+  if (filter.provider !== undefined) conditions.push(sql`s.providers @> ARRAY[${filter.provider}]::text[]`);
+  if (filter.providerName !== undefined) {
+    conditions.push(sql`s.provider_names @> ARRAY[${filter.providerName}]::text[]`);
+  }
+  if (filter.model !== undefined) conditions.push(sql`s.models @> ARRAY[${filter.model}]::text[]`);
+  if (filter.client !== undefined) conditions.push(sql`s.client = ${filter.client}`);
+  if (filter.sessionId !== undefined) conditions.push(sql`s.session_key = ${filter.sessionId}`);
+  if (filter.startedAfter !== undefined) conditions.push(sql`s.started_at >= ${filter.startedAfter}`);
+  if (filter.startedBefore !== undefined) conditions.push(sql`s.started_at < ${filter.startedBefore}`);
+  return conditions;
+}
+
+/**
+ * Resolves an `after_session_id` to a visible session. A session key shared by two initiators (two users
+ * reusing one client session id) is ambiguous: the filtered initiator wins, else the one listed first, so
+ * a page may repeat a session but never skips one.
+ */
+export async function findSessionCursor(
+  db: Kysely<Database>,
+  options: { sessionKey: string; visibleTo: Visibility; initiatorId: string | undefined },
+): Promise<SessionKey | null> {
+  const conditions = [
+    sql`s.session_key = ${options.sessionKey}`,
+    ...visibilityConditions('s', options.visibleTo),
+  ];
+  const preferred =
+    options.initiatorId === undefined ? sql`0` : sql`(s.initiator_id <> ${options.initiatorId})::int`;
+  const result = await sql<SessionKey>`
+    SELECT s.initiator_id AS "initiatorId", s.session_key AS "sessionKey" FROM aibridge_sessions s
+    WHERE ${allOf(conditions)}
+    ORDER BY ${preferred}, s.last_active_at DESC, s.initiator_id LIMIT 1`.execute(db);
+  return result.rows[0] ?? null;
+}
+
+const sessionColumns = sql`s.session_key AS id,
+  json_build_object('id', u.id, 'username', u.username, 'name', u.name, 'avatarUrl', u.avatar_url) AS initiator,
+  s.providers, s.models, s.client, s.metadata, ${utcText(sql`s.started_at`)} AS "startedAt",
+  ${utcText(sql`s.ended_at`)} AS "endedAt", s.threads, s.last_prompt AS "lastPrompt",
+  ${utcText(sql`s.last_active_at`)} AS "lastActiveAt",
+  json_build_object('inputTokens', s.input_tokens, 'outputTokens', s.output_tokens,
+    'cacheReadInputTokens', s.cache_read_input_tokens, 'cacheWriteInputTokens', s.cache_write_input_tokens
+  ) AS "tokenUsageSummary"`;
+
+/**
+ * One page of sessions, `last_active_at DESC, session_key DESC, initiator_id ASC` (the order of the
+ * rollup's index, so the page is an index scan that stops after `limit` rows).
+ */
+export async function listSessions(db: Kysely<Database>, query: SessionsPageQuery): Promise<SessionRow[]> {
+  const conditions = sessionConditions(query.filter, query.visibleTo);
+  if (query.after !== null) {
+    const cursor = sql`(SELECT c.last_active_at, c.session_key FROM aibridge_sessions c
+      WHERE c.initiator_id = ${query.after.initiatorId} AND c.session_key = ${query.after.sessionKey})`;
+    // Mixed sort directions cannot be one row comparison: the bound on the two DESC columns serves the
+    // index, the initiator only breaks exact ties.
+    conditions.push(sql`(s.last_active_at, s.session_key) <= ${cursor}`);
+    conditions.push(
+      sql`((s.last_active_at, s.session_key) < ${cursor} OR s.initiator_id > ${query.after.initiatorId})`,
+    );
+  }
+  const result = await sql<SessionRow>`
+    SELECT ${sessionColumns}
+    FROM (
+      SELECT s.* FROM aibridge_sessions s WHERE ${allOf(conditions)}
+      ORDER BY s.last_active_at DESC, s.session_key DESC, s.initiator_id LIMIT ${query.limit} OFFSET ${query.offset}
+    ) s
+    JOIN users u ON u.id = s.initiator_id
+    ORDER BY s.last_active_at DESC, s.session_key DESC, s.initiator_id`.execute(db);
+  return result.rows;
+}
+
+/** The number of visible sessions matching `filter`. */
+export async function countSessions(
+  db: Kysely<Database>,
+  options: { filter: RecordFilter; visibleTo: Visibility },
+): Promise<number> {
+  const conditions = sessionConditions(options.filter, options.visibleTo);
+  const result = await sql<{ count: number }>`
+    SELECT count(*) AS count FROM aibridge_sessions s WHERE ${allOf(conditions)}`.execute(db);
+  return Number(result.rows[0]?.count ?? 0);
+}
+
+/**
+ * The visible session `sessionId` names: a session key (the most recently active one if two initiators
+ * share it), else the session of the ended interception with that id.
+ */
+export async function findSession(
+  db: Kysely<Database>,
+  options: { sessionId: string; visibleTo: Visibility; sessionIdIsUuid: boolean },
+): Promise<SessionRow | null> {
+  const visible = visibilityConditions('s', options.visibleTo);
+  const byKey = await sql<SessionRow>`
+    SELECT ${sessionColumns} FROM aibridge_sessions s JOIN users u ON u.id = s.initiator_id
+    WHERE ${allOf([sql`s.session_key = ${options.sessionId}`, ...visible])}
+    ORDER BY s.last_active_at DESC, s.initiator_id LIMIT 1`.execute(db);
+  if (byKey.rows[0] || !options.sessionIdIsUuid) return byKey.rows[0] ?? null;
+  const byInterception = await sql<SessionRow>`
+    SELECT ${sessionColumns} FROM aibridge_interceptions i
+    JOIN aibridge_sessions s ON s.initiator_id = i.initiator_id AND s.session_key = i.session_key
+    JOIN users u ON u.id = s.initiator_id
+    WHERE ${allOf([sql`i.id = ${options.sessionId}`, sql`i.ended_at IS NOT NULL`, ...visible])}`.execute(db);
+  return byInterception.rows[0] ?? null;
+}
