@@ -89,7 +89,10 @@ describeEachDatabase('management API', (getStore) => {
     const { key } = (await created.json()) as { key: string };
     expect((await server.api('/api/v2/users/me', { token: key })).status).toBe(200);
     const id = key.split('-')[0];
-    const deleted = await server.api(`/api/v2/users/me/keys/${id}`, { method: 'DELETE', token: member.token });
+    const deleted = await server.api(`/api/v2/users/me/keys/${id}`, {
+      method: 'DELETE',
+      token: member.token,
+    });
     expect(deleted.status).toBe(204);
     const after = await server.api('/api/v2/users/me', { token: key });
     expect(after.status).toBe(401);
@@ -106,9 +109,9 @@ describeEachDatabase('management API', (getStore) => {
     expect(created.status).toBe(201);
     const { key } = (await created.json()) as { key: string };
     expect(key).toMatch(/^[A-Za-z0-9]{10}-[A-Za-z0-9]{22}$/);
-    const list = (await (await server.api('/api/v2/users/me/keys/tokens', { token: member.token })).json()) as Array<
-      Record<string, unknown>
-    >;
+    const list = (await (
+      await server.api('/api/v2/users/me/keys/tokens', { token: member.token })
+    ).json()) as Array<Record<string, unknown>>;
     const entry = list.find((token) => token.token_name === 'ci');
     expect(entry).toMatchObject({ id: key.slice(0, 10), user_id: member.id });
     const expiresAt = Date.parse(String(entry?.expires_at));
@@ -130,12 +133,15 @@ describeEachDatabase('management API', (getStore) => {
         { field: 'extra', detail: 'unknown field' },
         {
           field: 'token_name',
-          detail: 'must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
+          detail:
+            'must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
         },
         { field: 'lifetime', detail: 'must be a positive duration such as "30d" or "12h"' },
       ],
     });
-    const list = (await (await server.api('/api/v2/users/me/keys/tokens', { token: member.token })).json()) as unknown[];
+    const list = (await (
+      await server.api('/api/v2/users/me/keys/tokens', { token: member.token })
+    ).json()) as unknown[];
     expect(JSON.stringify(list)).not.toContain('bad name');
   });
 

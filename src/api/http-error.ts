@@ -20,7 +20,11 @@ export class HttpError extends Error {
   readonly detail: string | undefined;
   readonly validations: Validation[];
 
-  constructor(status: number, message: string, options: { detail?: string; validations?: Validation[] } = {}) {
+  constructor(
+    status: number,
+    message: string,
+    options: { detail?: string; validations?: Validation[] } = {},
+  ) {
     super(message);
     this.name = 'HttpError';
     this.status = status;

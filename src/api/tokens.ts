@@ -27,7 +27,8 @@ const tokenNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
  */
 function parseNewToken(body: unknown, now: number): { tokenName: string; expiresAt: Date | null } {
   const fields = body === undefined || body === null ? {} : body;
-  if (typeof fields !== 'object' || Array.isArray(fields)) throw badRequest('Request body must be a JSON object.');
+  if (typeof fields !== 'object' || Array.isArray(fields))
+    throw badRequest('Request body must be a JSON object.');
   const record = fields as Record<string, unknown>;
   const validations: Validation[] = [];
   for (const key of Object.keys(record)) {
@@ -90,13 +91,16 @@ export async function registerTokenRoutes(app: FastifyInstance, context: ServerC
     return (await listApiKeys(context.store.db, target.id)).map(apiKeyJson);
   });
 
-  app.delete<{ Params: { user: string; id: string } }>('/api/v2/users/:user/keys/:id', async (request, reply) => {
-    const { user: caller } = await requireUser(request, context);
-    const target = await resolveUserParam(context, caller, request.params.user);
-    requireTokenAccess(caller, target, true);
-    const deleted = await deleteApiKey(context.store.db, { userId: target.id, id: request.params.id });
-    if (!deleted) throw notFound('Token not found.');
-    context.authenticator.forget(request.params.id);
-    return reply.status(204).send();
-  });
+  app.delete<{ Params: { user: string; id: string } }>(
+    '/api/v2/users/:user/keys/:id',
+    async (request, reply) => {
+      const { user: caller } = await requireUser(request, context);
+      const target = await resolveUserParam(context, caller, request.params.user);
+      requireTokenAccess(caller, target, true);
+      const deleted = await deleteApiKey(context.store.db, { userId: target.id, id: request.params.id });
+      if (!deleted) throw notFound('Token not found.');
+      context.authenticator.forget(request.params.id);
+      return reply.status(204).send();
+    },
+  );
 }

@@ -72,7 +72,8 @@ function parseNewUser(body: unknown) {
   }
   const name = optionalText('name');
   const email = optionalText('email');
-  if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) validations.push({ field: 'email', detail: 'is not an email address' });
+  if (email && !/^[^\s@]+@[^\s@]+$/.test(email))
+    validations.push({ field: 'email', detail: 'is not an email address' });
   const avatarUrl = optionalText('avatar_url');
   if (avatarUrl && !/^https?:\/\/\S+$/.test(avatarUrl)) {
     validations.push({ field: 'avatar_url', detail: 'must be an http(s) URL' });

@@ -78,7 +78,8 @@ export class Authenticator {
   async authenticate(token: string | undefined): Promise<Principal> {
     if (!token) throw new HttpError(401, authMessages.missing);
     const parts = parseToken(token);
-    if (!parts) throw new HttpError(401, authMessages.malformed, { detail: 'A token has the form <id>-<secret>.' });
+    if (!parts)
+      throw new HttpError(401, authMessages.malformed, { detail: 'A token has the form <id>-<secret>.' });
     const now = Date.now();
     let cached = this.#cache.get(parts.id);
     if (!cached || now - cached.fetchedAt > this.#cacheTtlMs) {

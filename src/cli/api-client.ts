@@ -27,7 +27,10 @@ function readSaved(env: NodeJS.ProcessEnv): SavedCredentials {
 }
 
 /** Saves the URL and token for later commands. */
-export function saveCredentials(credentials: { url: string; token: string }, env: NodeJS.ProcessEnv = process.env) {
+export function saveCredentials(
+  credentials: { url: string; token: string },
+  env: NodeJS.ProcessEnv = process.env,
+) {
   const path = credentialsPath(env);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeFileSync(path, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
@@ -54,7 +57,10 @@ export class ApiClient {
   static fromOptions(options: ClientOptions, env: NodeJS.ProcessEnv = process.env): ApiClient {
     const saved = readSaved(env);
     const url = options.url ?? env.AIBRIDGE_URL ?? saved.url;
-    if (!url) throw new CliError('no server URL: pass --url, set AIBRIDGE_URL, or run `aibridge login URL --token T`');
+    if (!url)
+      throw new CliError(
+        'no server URL: pass --url, set AIBRIDGE_URL, or run `aibridge login URL --token T`',
+      );
     return new ApiClient({ url, token: options.token ?? env.AIBRIDGE_TOKEN ?? saved.token });
   }
 
@@ -73,7 +79,9 @@ export class ApiClient {
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`cannot reach the server at ${this.url}: ${cause?.code ?? cause?.message ?? String(error)}`);
+      throw new CliError(
+        `cannot reach the server at ${this.url}: ${cause?.code ?? cause?.message ?? String(error)}`,
+      );
     }
     const text = await response.text();
     let parsed: unknown;
@@ -88,7 +96,11 @@ export class ApiClient {
 }
 
 function describeFailure(status: number, body: unknown, text: string): string {
-  const error = (body ?? {}) as { message?: string; detail?: string; validations?: { field: string; detail: string }[] };
+  const error = (body ?? {}) as {
+    message?: string;
+    detail?: string;
+    validations?: { field: string; detail: string }[];
+  };
   const message = error.message ?? (text.slice(0, 200) || `HTTP ${status}`);
   const validations = (error.validations ?? []).map((entry) => `${entry.field} ${entry.detail}`).join('; ');
   const suffix = validations ? ` (${validations})` : error.detail ? ` (${error.detail})` : '';

@@ -15,7 +15,9 @@ export function withClientOptions(command: Command): Command {
     .addOption(new Option('--url <url>', 'server URL (env AIBRIDGE_URL, else the saved login)'))
     .addOption(new Option('--token <token>', 'API token (env AIBRIDGE_TOKEN, else the saved login)'))
     .addOption(
-      new Option('-o, --output <format>', 'output format: table or json').default('table').argParser(parseOutputFormat),
+      new Option('-o, --output <format>', 'output format: table or json')
+        .default('table')
+        .argParser(parseOutputFormat),
     );
 }
 

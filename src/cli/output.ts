@@ -10,7 +10,8 @@ export interface Column<Row> {
 
 /** Validates the `--output` option. */
 export function parseOutputFormat(value: string): OutputFormat {
-  if (value !== 'table' && value !== 'json') throw new Error(`--output must be "table" or "json", not "${value}"`);
+  if (value !== 'table' && value !== 'json')
+    throw new Error(`--output must be "table" or "json", not "${value}"`);
   return value;
 }
 

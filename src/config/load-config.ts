@@ -53,7 +53,11 @@ interface Sourced {
  * Resolves the configuration with precedence flag > env > file > default. `configPath` comes from
  * `--config` or `AIBRIDGE_CONFIG`. Throws ConfigError on the first bad setting.
  */
-export function loadConfig(input: { flags: RawSettings; env: NodeJS.ProcessEnv; configPath?: string }): Config {
+export function loadConfig(input: {
+  flags: RawSettings;
+  env: NodeJS.ProcessEnv;
+  configPath?: string;
+}): Config {
   const configPath = input.configPath ?? input.env.AIBRIDGE_CONFIG;
   const file = configPath ? readConfigFile(configPath) : { settings: {}, providers: [] };
   const pick = (key: SettingKey): Sourced | undefined => {
@@ -71,7 +75,9 @@ export function loadConfig(input: { flags: RawSettings; env: NodeJS.ProcessEnv; 
     try {
       return parse(sourced.value);
     } catch (error) {
-      throw new ConfigError(`invalid ${sourced.where} "${redactIfKey(key, sourced.value)}": ${(error as Error).message}`);
+      throw new ConfigError(
+        `invalid ${sourced.where} "${redactIfKey(key, sourced.value)}": ${(error as Error).message}`,
+      );
     }
   };
   const text = (value: string) => value;
@@ -90,7 +96,7 @@ export function loadConfig(input: { flags: RawSettings; env: NodeJS.ProcessEnv; 
       baseUrl: get('anthropic_base_url', httpUrl, 'https://api.anthropic.com'),
       key: get('anthropic_key', text, ''),
     },
-    ...file.providers.map((entry, index) => parseProvider(entry, `providers[${index}] in ${configPath}`)),
+    ...file.providers.map((entry, index) => parseProvider(entry, { index, path: String(configPath) })),
   ];
   const seen = new Set<string>();
   for (const [index, provider] of providers.entries()) {
@@ -106,7 +112,11 @@ export function loadConfig(input: { flags: RawSettings; env: NodeJS.ProcessEnv; 
     listen,
     dataDir,
     databaseUrl: get('database_url', (value) => parseUrl(value, ['postgres', 'postgresql']), undefined),
-    accessUrl: get('access_url', httpUrl, `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`),
+    accessUrl: get(
+      'access_url',
+      httpUrl,
+      `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`,
+    ),
     providers,
     adminTokenFile: get('admin_token_file', text, join(dataDir, 'admin-token')),
     retentionMs: get('retention', parseDuration, 60 * 86_400_000),
@@ -119,7 +129,9 @@ export function loadConfig(input: { flags: RawSettings; env: NodeJS.ProcessEnv; 
 }
 
 function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  return env.XDG_DATA_HOME ? join(env.XDG_DATA_HOME, 'aibridge') : join(homedir(), '.local', 'share', 'aibridge');
+  return env.XDG_DATA_HOME
+    ? join(env.XDG_DATA_HOME, 'aibridge')
+    : join(homedir(), '.local', 'share', 'aibridge');
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -162,21 +174,25 @@ function readConfigFile(path: string): { settings: RawSettings; providers: unkno
   return { settings, providers };
 }
 
-function parseProvider(entry: unknown, where: string): ProviderConfig {
+function parseProvider(entry: unknown, at: { index: number; path: string }): ProviderConfig {
+  const where = (field?: string) => `providers[${at.index}]${field ? `.${field}` : ''} in ${at.path}`;
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-    throw new ConfigError(`invalid ${where}: expected {name, type, base_url, key}`);
+    throw new ConfigError(`invalid ${where()}: expected {name, type, base_url, key}`);
   }
   const fields = entry as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!['name', 'type', 'base_url', 'key'].includes(key)) throw new ConfigError(`unknown setting "${key}" in ${where}`);
+    if (!['name', 'type', 'base_url', 'key'].includes(key))
+      throw new ConfigError(`unknown setting "${key}" in ${where()}`);
   }
   const name = fields.name;
   if (typeof name !== 'string' || !providerNamePattern.test(name)) {
-    throw new ConfigError(`invalid ${where}.name "${String(name)}": expected lowercase words joined by dashes`);
+    throw new ConfigError(
+      `invalid ${where('name')} "${String(name)}": expected lowercase words joined by dashes`,
+    );
   }
   const type = fields.type;
   if (type !== 'openai' && type !== 'anthropic') {
-    throw new ConfigError(`invalid ${where}.type "${String(type)}": expected openai or anthropic`);
+    throw new ConfigError(`invalid ${where('type')} "${String(type)}": expected openai or anthropic`);
   }
   const defaults: Record<ProviderType, string> = {
     openai: 'https://api.openai.com/v1',
@@ -187,7 +203,9 @@ function parseProvider(entry: unknown, where: string): ProviderConfig {
     try {
       baseUrl = parseUrl(String(fields.base_url), ['http', 'https']);
     } catch (error) {
-      throw new ConfigError(`invalid ${where}.base_url "${String(fields.base_url)}": ${(error as Error).message}`);
+      throw new ConfigError(
+        `invalid ${where('base_url')} "${String(fields.base_url)}": ${(error as Error).message}`,
+      );
     }
   }
   const key = fields.key === undefined ? '' : String(fields.key);

@@ -98,6 +98,8 @@ export type RecordEvent =
   | { kind: 'model-thought'; record: ModelThoughtRecord };
 
 /** The session key of SPEC §4: client session id, else thread root, else the interception itself. */
-export function sessionKeyOf(start: Pick<InterceptionStart, 'id' | 'clientSessionId' | 'threadRootId'>): string {
+export function sessionKeyOf(
+  start: Pick<InterceptionStart, 'id' | 'clientSessionId' | 'threadRootId'>,
+): string {
   return start.clientSessionId ?? start.threadRootId ?? start.id;
 }

@@ -24,7 +24,8 @@ export interface RecorderOptions {
 }
 
 export class Recorder {
-  readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db'>> & Pick<RecorderOptions, 'logger' | 'db'>;
+  readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db'>> &
+    Pick<RecorderOptions, 'logger' | 'db'>;
   #queue: RecordEvent[] = [];
   #writing: Promise<void> | null = null;
   #failures = 0;

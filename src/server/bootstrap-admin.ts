@@ -11,14 +11,26 @@ import { createUser } from '../store/users.js';
  * `tokenFile` (mode 0600) and logs it once. Servers starting at once agree through an advisory lock, so
  * exactly one creates the owner. Returns the token when this call created it.
  */
-export async function bootstrapAdmin(input: { store: Store; tokenFile: string; logger: Logger }): Promise<string | null> {
+export async function bootstrapAdmin(input: {
+  store: Store;
+  tokenFile: string;
+  logger: Logger;
+}): Promise<string | null> {
   const token = await input.store.db.transaction().execute(async (transaction) => {
     await sql`SELECT pg_advisory_xact_lock(${0x41494273})`.execute(transaction);
     const existing = await transaction.selectFrom('users').select('id').limit(1).executeTakeFirst();
     if (existing) return null;
-    const admin = await createUser(transaction, { username: 'admin', name: 'Administrator', roles: ['owner'] });
+    const admin = await createUser(transaction, {
+      username: 'admin',
+      name: 'Administrator',
+      roles: ['owner'],
+    });
     if (!admin) return null;
-    const created = await createApiKey(transaction, { userId: admin.id, tokenName: 'admin', expiresAt: null });
+    const created = await createApiKey(transaction, {
+      userId: admin.id,
+      tokenName: 'admin',
+      expiresAt: null,
+    });
     return created?.key ?? null;
   });
   if (!token) return null;

@@ -1,4 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import { registerAibridgeQueryRoutes } from '../api/aibridge/index.js';
 import { HttpError } from '../api/http-error.js';
 import { registerTokenRoutes } from '../api/tokens.js';

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { logRedactPaths } from './redact.js';
 
 /** The structured JSON logger; credentials in logged headers are redacted (see redact.ts). */

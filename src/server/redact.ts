@@ -21,7 +21,9 @@ export function isSecretHeader(name: string): boolean {
 }
 
 /** A copy of the headers with every credential replaced by `[redacted]`. */
-export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, unknown> {
+export function redactHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
     out[name] = isSecretHeader(name) ? '[redacted]' : value;

@@ -35,7 +35,9 @@ export async function runServer(input: {
     input.store ??
     (await openStore(
       input.storeOptions ??
-        (config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata') }),
+        (config.databaseUrl
+          ? { databaseUrl: config.databaseUrl }
+          : { dataDir: join(config.dataDir, 'pgdata') }),
     ));
   const adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
   const recorder = new Recorder({ db: store.db, logger, capacity: config.recorderQueueSize });
@@ -53,7 +55,10 @@ export async function runServer(input: {
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   const stopPurge = schedulePurge({ store, logger, retentionMs: config.retentionMs });
-  logger.info({ url, engine: store.engine, providers: config.providers.map((p) => p.name) }, 'aibridge listening');
+  logger.info(
+    { url, engine: store.engine, providers: config.providers.map((p) => p.name) },
+    'aibridge listening',
+  );
 
   let closing: Promise<void> | null = null;
   const close = () => {

@@ -76,7 +76,10 @@ export async function findApiKey(db: Kysely<Database>, id: string): Promise<ApiK
 }
 
 /** Deletes a user's token; false when the user has no such token. */
-export async function deleteApiKey(db: Kysely<Database>, input: { userId: string; id: string }): Promise<boolean> {
+export async function deleteApiKey(
+  db: Kysely<Database>,
+  input: { userId: string; id: string },
+): Promise<boolean> {
   const result = await db
     .deleteFrom('api_keys')
     .where('id', '=', input.id)

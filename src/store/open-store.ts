@@ -14,7 +14,7 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 /** Where the records live: a PostgreSQL server, or an embedded PGlite database in a directory. */
 export type StoreOptions =
-  | { databaseUrl: string; /** Tests only: a schema of their own. */ schema?: string; poolSize?: number }
+  | { databaseUrl: string /** Tests only: a schema of their own. */; schema?: string; poolSize?: number }
   | { dataDir: string };
 
 /** An open database with the schema migrated. */

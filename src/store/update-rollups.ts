@@ -7,7 +7,10 @@ import type { Database } from './schema.js';
  * inserted, so their token usages and prompts are visible. Each id must be passed exactly once in its
  * life: the writer passes only rows it just ended.
  */
-export async function updateRollups(transaction: Transaction<Database>, endedIds: readonly string[]): Promise<void> {
+export async function updateRollups(
+  transaction: Transaction<Database>,
+  endedIds: readonly string[],
+): Promise<void> {
   if (endedIds.length === 0) return;
   const ids = sql`${`{${endedIds.join(',')}}`}::uuid[]`;
   // Rows are upserted in key order so that two writers ending interceptions of the same sessions take

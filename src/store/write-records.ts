@@ -10,8 +10,8 @@ import type {
   UserPromptRecord,
 } from '../core/records.js';
 import { sessionKeyOf } from '../core/records.js';
-import { updateRollups } from './update-rollups.js';
 import type { Database } from './schema.js';
+import { updateRollups } from './update-rollups.js';
 
 /** The events of one batch, sorted by kind, in queue order within each kind. */
 interface SortedBatch {
@@ -78,7 +78,10 @@ function sortBatch(events: readonly RecordEvent[]): SortedBatch {
  * Inserts the started interceptions. An interception whose end is in the same batch is inserted already
  * ended (one write instead of two); the ids of those newly inserted ended rows are returned for the rollups.
  */
-async function insertInterceptions(transaction: Transaction<Database>, batch: SortedBatch): Promise<string[]> {
+async function insertInterceptions(
+  transaction: Transaction<Database>,
+  batch: SortedBatch,
+): Promise<string[]> {
   if (batch.starts.size === 0) return [];
   const endsById = new Map<string, InterceptionEnd>();
   const laterEnds: InterceptionEnd[] = [];
@@ -195,7 +198,10 @@ async function insertChildren(transaction: Transaction<Database>, batch: SortedB
 }
 
 /** Ends interceptions started in an earlier batch; returns the ids that were still open. */
-async function endInterceptions(transaction: Transaction<Database>, ends: InterceptionEnd[]): Promise<string[]> {
+async function endInterceptions(
+  transaction: Transaction<Database>,
+  ends: InterceptionEnd[],
+): Promise<string[]> {
   if (ends.length === 0) return [];
   const values = sql.join(
     ends.map(

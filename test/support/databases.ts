@@ -42,7 +42,10 @@ export async function openTestStore(engine: Engine): Promise<{ store: Store; dis
  * Runs a describe block once per engine (`[pglite]`, `[postgres]` in the name), each with a store of its
  * own shared by the block's tests. A PostgreSQL that cannot be reached fails the block loudly.
  */
-export function describeEachDatabase(title: string, body: (getStore: () => Store, engine: Engine) => void): void {
+export function describeEachDatabase(
+  title: string,
+  body: (getStore: () => Store, engine: Engine) => void,
+): void {
   for (const engine of testEngines()) {
     describe(`${title} [${engine}]`, () => {
       let opened: Awaited<ReturnType<typeof openTestStore>> | undefined;

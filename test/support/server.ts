@@ -12,13 +12,19 @@ import type { ElevatedRole } from '../../src/store/users.js';
 export interface TestServer extends RunningServer {
   adminToken: string;
   /** Creates a user through the API and returns it with a fresh token. */
-  createUser(username: string, roles?: ElevatedRole[]): Promise<{ id: string; username: string; token: string }>;
+  createUser(
+    username: string,
+    roles?: ElevatedRole[],
+  ): Promise<{ id: string; username: string; token: string }>;
   /** fetch against the server with a token. */
   api(path: string, init?: { method?: string; token?: string | null; body?: unknown }): Promise<Response>;
 }
 
 /** Starts a server on `store` (owned by the caller) with test defaults and the given config changes. */
-export async function startTestServer(input: { store: Store; config?: Partial<Config> }): Promise<TestServer> {
+export async function startTestServer(input: {
+  store: Store;
+  config?: Partial<Config>;
+}): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'aibridge-server-'));
   const config: Config = {
     ...loadConfig({ flags: { listen: '127.0.0.1:0', data_dir: directory, log_level: 'silent' }, env: {} }),
@@ -32,8 +38,12 @@ export async function startTestServer(input: { store: Store; config?: Partial<Co
     // The store already had users (another server of the same file created the owner): make a new owner.
     const { createUser } = await import('../../src/store/users.js');
     const { createApiKey } = await import('../../src/store/api-keys.js');
-    const owner = await createUser(input.store.db, { username: `owner-${Date.now().toString(36)}`, roles: ['owner'] });
-    const created = owner && (await createApiKey(input.store.db, { userId: owner.id, tokenName: 'test', expiresAt: null }));
+    const owner = await createUser(input.store.db, {
+      username: `owner-${Date.now().toString(36)}`,
+      roles: ['owner'],
+    });
+    const created =
+      owner && (await createApiKey(input.store.db, { userId: owner.id, tokenName: 'test', expiresAt: null }));
     if (!created) throw new Error('could not create a test owner');
     adminToken = created.key;
   }
@@ -51,7 +61,8 @@ export async function startTestServer(input: { store: Store; config?: Partial<Co
   };
   const createUser: TestServer['createUser'] = async (username, roles = []) => {
     const created = await api('/api/v2/users', { method: 'POST', body: { username, roles } });
-    if (created.status !== 201) throw new Error(`create user ${username}: ${created.status} ${await created.text()}`);
+    if (created.status !== 201)
+      throw new Error(`create user ${username}: ${created.status} ${await created.text()}`);
     const user = (await created.json()) as { id: string; username: string };
     const tokenResponse = await api(`/api/v2/users/${user.id}/keys/tokens`, { method: 'POST', body: {} });
     const { key } = (await tokenResponse.json()) as { key: string };

@@ -37,7 +37,11 @@ export function serverCommand(): Command {
     }
     let config: ReturnType<typeof loadConfig>;
     try {
-      config = loadConfig({ flags, env: process.env, ...(options.config ? { configPath: options.config } : {}) });
+      config = loadConfig({
+        flags,
+        env: process.env,
+        ...(options.config ? { configPath: options.config } : {}),
+      });
     } catch (error) {
       if (error instanceof ConfigError) {
         process.stderr.write(`aibridge: ${error.message}\n`);

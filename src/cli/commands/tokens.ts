@@ -28,34 +28,44 @@ export function tokensCommand(): Command {
     const created = await clientFor(options).request<{ key: string }>(
       'POST',
       `/api/v2/users/${encodeURIComponent(options.user)}/keys/tokens`,
-      { ...(options.name ? { token_name: options.name } : {}), ...(options.lifetime ? { lifetime: options.lifetime } : {}) },
+      {
+        ...(options.name ? { token_name: options.name } : {}),
+        ...(options.lifetime ? { lifetime: options.lifetime } : {}),
+      },
     );
     if (options.output === 'json') printObject({ format: 'json', value: created });
     else process.stdout.write(`${created.key}\n`);
   });
 
-  withClientOptions(tokens.command('list').description('list tokens').option(...userOption)).action(
-    async (options: ClientCommandOptions & UserOption) => {
-      const list = await clientFor(options).request<TokenJson[]>(
-        'GET',
-        `/api/v2/users/${encodeURIComponent(options.user)}/keys/tokens`,
-      );
-      printRows({
-        format: options.output,
-        rows: list,
-        columns: [
-          { heading: 'id', value: (token) => token.id },
-          { heading: 'name', value: (token) => token.token_name },
-          { heading: 'created', value: (token) => token.created_at },
-          { heading: 'expires', value: (token) => token.expires_at ?? 'never' },
-          { heading: 'last used', value: (token) => token.last_used ?? '' },
-        ],
-      });
-    },
-  );
+  withClientOptions(
+    tokens
+      .command('list')
+      .description('list tokens')
+      .option(...userOption),
+  ).action(async (options: ClientCommandOptions & UserOption) => {
+    const list = await clientFor(options).request<TokenJson[]>(
+      'GET',
+      `/api/v2/users/${encodeURIComponent(options.user)}/keys/tokens`,
+    );
+    printRows({
+      format: options.output,
+      rows: list,
+      columns: [
+        { heading: 'id', value: (token) => token.id },
+        { heading: 'name', value: (token) => token.token_name },
+        { heading: 'created', value: (token) => token.created_at },
+        { heading: 'expires', value: (token) => token.expires_at ?? 'never' },
+        { heading: 'last used', value: (token) => token.last_used ?? '' },
+      ],
+    });
+  });
 
   withClientOptions(
-    tokens.command('delete').description('delete a token').argument('<id>', 'token id').option(...userOption),
+    tokens
+      .command('delete')
+      .description('delete a token')
+      .argument('<id>', 'token id')
+      .option(...userOption),
   ).action(async (id: string, options: ClientCommandOptions & UserOption) => {
     await clientFor(options).request(
       'DELETE',

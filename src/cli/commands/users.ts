@@ -27,7 +27,9 @@ export function usersCommand(): Command {
       .option('--name <name>', 'display name')
       .option('--email <email>', 'email address')
       .option('--avatar-url <url>', 'avatar URL')
-      .addOption(new Option('--role <role>', 'extra role').choices(['owner', 'auditor', 'member']).default('member')),
+      .addOption(
+        new Option('--role <role>', 'extra role').choices(['owner', 'auditor', 'member']).default('member'),
+      ),
   ).action(
     async (
       username: string,
@@ -42,7 +44,10 @@ export function usersCommand(): Command {
       });
       printObject({
         format: options.output,
-        value: options.output === 'json' ? { ...user } : { id: user.id, username: user.username, role: roleOf(user) },
+        value:
+          options.output === 'json'
+            ? { ...user }
+            : { id: user.id, username: user.username, role: roleOf(user) },
       });
     },
   );
@@ -68,8 +73,14 @@ export function usersCommand(): Command {
   withClientOptions(
     users.command('show').description('show a user').argument('[user]', 'username, id or "me"', 'me'),
   ).action(async (user: string, options: ClientCommandOptions) => {
-    const found = await clientFor(options).request<UserJson>('GET', `/api/v2/users/${encodeURIComponent(user)}`);
-    printObject({ format: options.output, value: options.output === 'json' ? { ...found } : { ...found, roles: roleOf(found) } });
+    const found = await clientFor(options).request<UserJson>(
+      'GET',
+      `/api/v2/users/${encodeURIComponent(user)}`,
+    );
+    printObject({
+      format: options.output,
+      value: options.output === 'json' ? { ...found } : { ...found, roles: roleOf(found) },
+    });
   });
   return users;
 }
