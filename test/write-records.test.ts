@@ -1,0 +1,205 @@
+import { sql } from 'kysely';
+import { beforeAll, expect, it } from 'vitest';
+import { newId } from '../src/core/ids.js';
+import type { InterceptionStart, RecordEvent } from '../src/core/records.js';
+import { writeRecords } from '../src/store/write-records.js';
+import { createUser } from '../src/store/users.js';
+import { describeEachDatabase } from './support/databases.js';
+
+function start(input: Partial<InterceptionStart> & { initiatorId: string; startedAt: Date }): InterceptionStart {
+  return {
+    id: newId(),
+    apiKeyId: 'abcdefghij',
+    provider: 'anthropic',
+    providerName: 'anthropic',
+    model: 'claude-sonnet-4',
+    client: 'Claude Code',
+    clientSessionId: null,
+    threadParentId: null,
+    threadRootId: null,
+    credentialKind: 'centralized',
+    credentialHint: 'sk-a...wxyz',
+    metadata: { user_agent: 'claude-cli/2.0' },
+    ...input,
+  };
+}
+
+function usage(interceptionId: string, tokens: [number, number, number, number], at: Date): RecordEvent {
+  return {
+    kind: 'token-usage',
+    record: {
+      id: newId(),
+      interceptionId,
+      providerResponseId: `msg_${interceptionId.slice(-6)}`,
+      inputTokens: tokens[0],
+      outputTokens: tokens[1],
+      cacheReadInputTokens: tokens[2],
+      cacheWriteInputTokens: tokens[3],
+      metadata: {},
+      createdAt: at,
+    },
+  };
+}
+
+function prompt(interceptionId: string, text: string, at: Date): RecordEvent {
+  return {
+    kind: 'user-prompt',
+    record: { id: newId(), interceptionId, providerResponseId: 'r', prompt: text, metadata: {}, createdAt: at },
+  };
+}
+
+const end = (id: string, at: Date): RecordEvent => ({
+  kind: 'interception-end',
+  record: { id, endedAt: at, upstreamStatus: 200, error: null },
+});
+
+describeEachDatabase('writeRecords', (getStore) => {
+  let userId: string;
+  beforeAll(async () => {
+    const user = await createUser(getStore().db, { username: 'writer' });
+    userId = user?.id ?? '';
+  });
+
+  it('writes an interception with its children and rolls its session up once it ends', async () => {
+    const db = getStore().db;
+    const t0 = new Date('2026-05-01T10:00:00Z');
+    const first = start({ initiatorId: userId, startedAt: t0, clientSessionId: 'session-a' });
+    const second = start({
+      initiatorId: userId,
+      startedAt: new Date('2026-05-01T10:01:00Z'),
+      clientSessionId: 'session-a',
+      model: 'claude-opus-4',
+      threadParentId: first.id,
+      threadRootId: first.id,
+    });
+    // The first interception starts in one batch and ends in another; the second starts and ends together.
+    await writeRecords(db, [
+      { kind: 'interception-start', record: first },
+      prompt(first.id, 'fix the bug', new Date('2026-05-01T10:00:00.100Z')),
+    ]);
+    const open = await db.selectFrom('aibridge_sessions').selectAll().where('session_key', '=', 'session-a').execute();
+    expect(open).toEqual([]);
+    await writeRecords(db, [
+      usage(first.id, [100, 20, 5, 7], t0),
+      end(first.id, new Date('2026-05-01T10:00:30Z')),
+      { kind: 'interception-start', record: second },
+      usage(second.id, [10, 2, 1000, 0], t0),
+      {
+        kind: 'tool-usage',
+        record: {
+          id: newId(),
+          interceptionId: second.id,
+          providerResponseId: 'r2',
+          providerToolCallId: 'toolu_1',
+          tool: 'Read',
+          input: '{"path":"a.ts"}',
+          injected: false,
+          serverUrl: null,
+          invocationError: null,
+          metadata: {},
+          createdAt: t0,
+        },
+      },
+      end(second.id, new Date('2026-05-01T10:02:00Z')),
+    ]);
+    const session = await db
+      .selectFrom('aibridge_sessions')
+      .selectAll()
+      .where('session_key', '=', 'session-a')
+      .executeTakeFirstOrThrow();
+    expect(session).toMatchObject({
+      initiator_id: userId,
+      first_interception_id: first.id,
+      client: 'Claude Code',
+      metadata: { user_agent: 'claude-cli/2.0' },
+      last_prompt: 'fix the bug',
+      models: ['claude-opus-4', 'claude-sonnet-4'],
+      providers: ['anthropic'],
+      provider_names: ['anthropic'],
+      interceptions: 2,
+      threads: 1,
+      input_tokens: 110,
+      output_tokens: 22,
+      cache_read_input_tokens: 1005,
+      cache_write_input_tokens: 7,
+    });
+    expect(session.started_at.toISOString()).toBe('2026-05-01T10:00:00.000Z');
+    expect(session.ended_at.toISOString()).toBe('2026-05-01T10:02:00.000Z');
+    expect(session.last_active_at.toISOString()).toBe('2026-05-01T10:00:00.100Z');
+    const counts = await db
+      .selectFrom('aibridge_interception_counts')
+      .select(['day', 'model', 'interceptions'])
+      .where('initiator_id', '=', userId)
+      .orderBy('model')
+      .execute();
+    expect(counts).toEqual([
+      { day: '2026-05-01', model: 'claude-opus-4', interceptions: 1 },
+      { day: '2026-05-01', model: 'claude-sonnet-4', interceptions: 1 },
+    ]);
+  });
+
+  it('applies a batch again without double counting (a retry after an unclear commit)', async () => {
+    const db = getStore().db;
+    const at = new Date('2026-05-02T09:00:00Z');
+    const lone = start({ initiatorId: userId, startedAt: at });
+    const batch: RecordEvent[] = [
+      { kind: 'interception-start', record: lone },
+      usage(lone.id, [1, 2, 3, 4], at),
+      end(lone.id, new Date('2026-05-02T09:00:01Z')),
+    ];
+    await writeRecords(db, batch);
+    await writeRecords(db, batch);
+    const session = await db
+      .selectFrom('aibridge_sessions')
+      .selectAll()
+      .where('session_key', '=', lone.id)
+      .executeTakeFirstOrThrow();
+    expect(session).toMatchObject({ interceptions: 1, threads: 1, input_tokens: 1, last_prompt: null });
+    expect(session.last_active_at.toISOString()).toBe(at.toISOString());
+    const usages = await db
+      .selectFrom('aibridge_token_usages')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('interception_id', '=', lone.id)
+      .executeTakeFirstOrThrow();
+    expect(usages.n).toBe(1);
+  });
+
+  it('rolls back a whole batch that fails, leaving nothing half-written', async () => {
+    const db = getStore().db;
+    const at = new Date('2026-05-03T09:00:00Z');
+    const good = start({ initiatorId: userId, startedAt: at });
+    const orphan = usage(newId(), [1, 1, 1, 1], at); // refers to no interception: a foreign-key violation
+    await expect(writeRecords(db, [{ kind: 'interception-start', record: good }, orphan])).rejects.toThrow();
+    const found = await db.selectFrom('aibridge_interceptions').select('id').where('id', '=', good.id).execute();
+    expect(found).toEqual([]);
+  });
+
+  it('keeps the earliest interception as the session client when they end out of order', async () => {
+    const db = getStore().db;
+    const early = start({ initiatorId: userId, startedAt: new Date('2026-05-04T08:00:00Z'), clientSessionId: 's-b' });
+    const late = start({
+      initiatorId: userId,
+      startedAt: new Date('2026-05-04T08:05:00Z'),
+      clientSessionId: 's-b',
+      client: 'Codex',
+    });
+    await writeRecords(db, [{ kind: 'interception-start', record: early }]);
+    await writeRecords(db, [
+      { kind: 'interception-start', record: late },
+      prompt(late.id, 'second', new Date('2026-05-04T08:05:00Z')),
+      end(late.id, new Date('2026-05-04T08:06:00Z')),
+    ]);
+    await writeRecords(db, [
+      prompt(early.id, 'first', new Date('2026-05-04T08:00:00Z')),
+      end(early.id, new Date('2026-05-04T08:10:00Z')),
+    ]);
+    const session = await db
+      .selectFrom('aibridge_sessions')
+      .selectAll()
+      .where('session_key', '=', 's-b')
+      .executeTakeFirstOrThrow();
+    expect(session).toMatchObject({ client: 'Claude Code', first_interception_id: early.id, last_prompt: 'second' });
+    expect(session.last_active_at.toISOString()).toBe('2026-05-04T08:05:00.000Z');
+    expect(session.ended_at.toISOString()).toBe('2026-05-04T08:10:00.000Z');
+  });
+});
