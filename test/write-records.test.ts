@@ -2,11 +2,13 @@ import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import type { InterceptionStart, RecordEvent } from '../src/core/records.js';
-import { writeRecords } from '../src/store/write-records.js';
 import { createUser } from '../src/store/users.js';
+import { writeRecords } from '../src/store/write-records.js';
 import { describeEachDatabase } from './support/databases.js';
 
-function start(input: Partial<InterceptionStart> & { initiatorId: string; startedAt: Date }): InterceptionStart {
+function start(
+  input: Partial<InterceptionStart> & { initiatorId: string; startedAt: Date },
+): InterceptionStart {
   return {
     id: newId(),
     apiKeyId: 'abcdefghij',
@@ -44,7 +46,14 @@ function usage(interceptionId: string, tokens: [number, number, number, number],
 function prompt(interceptionId: string, text: string, at: Date): RecordEvent {
   return {
     kind: 'user-prompt',
-    record: { id: newId(), interceptionId, providerResponseId: 'r', prompt: text, metadata: {}, createdAt: at },
+    record: {
+      id: newId(),
+      interceptionId,
+      providerResponseId: 'r',
+      prompt: text,
+      metadata: {},
+      createdAt: at,
+    },
   };
 }
 
@@ -77,7 +86,11 @@ describeEachDatabase('writeRecords', (getStore) => {
       { kind: 'interception-start', record: first },
       prompt(first.id, 'fix the bug', new Date('2026-05-01T10:00:00.100Z')),
     ]);
-    const open = await db.selectFrom('aibridge_sessions').selectAll().where('session_key', '=', 'session-a').execute();
+    const open = await db
+      .selectFrom('aibridge_sessions')
+      .selectAll()
+      .where('session_key', '=', 'session-a')
+      .execute();
     expect(open).toEqual([]);
     await writeRecords(db, [
       usage(first.id, [100, 20, 5, 7], t0),
@@ -170,13 +183,21 @@ describeEachDatabase('writeRecords', (getStore) => {
     const good = start({ initiatorId: userId, startedAt: at });
     const orphan = usage(newId(), [1, 1, 1, 1], at); // refers to no interception: a foreign-key violation
     await expect(writeRecords(db, [{ kind: 'interception-start', record: good }, orphan])).rejects.toThrow();
-    const found = await db.selectFrom('aibridge_interceptions').select('id').where('id', '=', good.id).execute();
+    const found = await db
+      .selectFrom('aibridge_interceptions')
+      .select('id')
+      .where('id', '=', good.id)
+      .execute();
     expect(found).toEqual([]);
   });
 
   it('keeps the earliest interception as the session client when they end out of order', async () => {
     const db = getStore().db;
-    const early = start({ initiatorId: userId, startedAt: new Date('2026-05-04T08:00:00Z'), clientSessionId: 's-b' });
+    const early = start({
+      initiatorId: userId,
+      startedAt: new Date('2026-05-04T08:00:00Z'),
+      clientSessionId: 's-b',
+    });
     const late = start({
       initiatorId: userId,
       startedAt: new Date('2026-05-04T08:05:00Z'),
@@ -198,7 +219,11 @@ describeEachDatabase('writeRecords', (getStore) => {
       .selectAll()
       .where('session_key', '=', 's-b')
       .executeTakeFirstOrThrow();
-    expect(session).toMatchObject({ client: 'Claude Code', first_interception_id: early.id, last_prompt: 'second' });
+    expect(session).toMatchObject({
+      client: 'Claude Code',
+      first_interception_id: early.id,
+      last_prompt: 'second',
+    });
     expect(session.last_active_at.toISOString()).toBe('2026-05-04T08:05:00.000Z');
     expect(session.ended_at.toISOString()).toBe('2026-05-04T08:10:00.000Z');
   });
