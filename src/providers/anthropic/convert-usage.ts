@@ -1,5 +1,5 @@
-import type { UsageSummary } from '../provider.js';
 import { countField, omitFields } from '../json/read-json.js';
+import type { UsageSummary } from '../provider.js';
 import { usageFields } from './messages-api.js';
 
 /**

@@ -19,7 +19,10 @@ export function extractPrompt(body: Record<string, unknown>): MessagesRequestFac
   if (typeof content === 'string') return { prompt: content, latestToolResultId: null };
   const blocks = arrayField(last, 'content').map(asObject);
   const toolResult = blocks.findLast((block) => stringField(block, 'type') === 'tool_result');
-  if (toolResult !== undefined) return { prompt: null, latestToolResultId: stringField(toolResult, 'tool_use_id') };
-  const text = blocks.findLast((block) => stringField(block, 'type') === 'text' && stringField(block, 'text') !== null);
+  if (toolResult !== undefined)
+    return { prompt: null, latestToolResultId: stringField(toolResult, 'tool_use_id') };
+  const text = blocks.findLast(
+    (block) => stringField(block, 'type') === 'text' && stringField(block, 'text') !== null,
+  );
   return { prompt: stringField(text ?? null, 'text'), latestToolResultId: null };
 }

@@ -1,4 +1,4 @@
-import type { ThoughtSummary, ToolCallSummary } from '../provider.js';
+import type { ToolCallSummary } from '../provider.js';
 import type { ContentBlock } from './messages-api.js';
 
 /**
@@ -14,13 +14,4 @@ export function toolCallOf(block: ContentBlock, inputJson: string | null): ToolC
     input: inputJson !== null && inputJson !== '' ? inputJson : JSON.stringify(block.input ?? {}),
     metadata: block.type === 'server_tool_use' ? { type: block.type } : {},
   };
-}
-
-/**
- * A `thinking` block → a thought. The signature only lets Anthropic verify the block when it is sent back;
- * it is not the model's thinking and is not recorded. `redacted_thinking` holds no readable text.
- */
-export function thoughtOf(block: ContentBlock): ThoughtSummary | null {
-  if (block.type !== 'thinking' || !block.thinking) return null;
-  return { content: block.thinking, metadata: {} };
 }

@@ -3,7 +3,8 @@ import type { ResponseParser, ResponseSummary } from '../provider.js';
 import type { SseEvent } from '../sse/decode-sse.js';
 import { parseJson } from '../sse/parse-json.js';
 import { convertUsage, mergeUsage } from './convert-usage.js';
-import { thoughtOf, toolCallOf } from './extract-tool-calls.js';
+import { thoughtOf } from './extract-thinking.js';
+import { toolCallOf } from './extract-tool-calls.js';
 import type { ContentBlock } from './messages-api.js';
 
 /** A content block being streamed: its start and the deltas so far. */
@@ -35,7 +36,9 @@ export class MessagesResponseParser implements ResponseParser {
     const parsed = parseJson(event.data);
     const data = parsed.ok ? asObject(parsed.value) : null;
     if (data === null) {
-      this.#summary.problems.push(`unreadable ${event.event ?? 'message'} event: ${parsed.ok ? 'not an object' : parsed.error}`);
+      this.#summary.problems.push(
+        `unreadable ${event.event ?? 'message'} event: ${parsed.ok ? 'not an object' : parsed.error}`,
+      );
       return true;
     }
     switch (event.event ?? stringField(data, 'type')) {
@@ -105,7 +108,12 @@ export class MessagesResponseParser implements ResponseParser {
     const index = numberField(data, 'index');
     const block = asObject(data.content_block);
     if (index === null || block === null) return;
-    this.#blocks.set(index, { block: block as unknown as ContentBlock, inputJson: '', text: '', thinking: '' });
+    this.#blocks.set(index, {
+      block: block as unknown as ContentBlock,
+      inputJson: '',
+      text: '',
+      thinking: '',
+    });
   }
 
   #applyDelta(data: Record<string, unknown>): void {

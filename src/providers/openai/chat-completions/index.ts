@@ -1,0 +1,27 @@
+/** OpenAI Chat Completions: `POST /v1/chat/completions`, streaming and blocking. */
+import { stringField } from '../../json/read-json.js';
+import type { EndpointAdapter } from '../../provider.js';
+import { encodeSseEvent } from '../../sse/encode-sse.js';
+import { errorObject } from '../shared/errors.js';
+import { editRequest } from './edit-request.js';
+import { extractPrompt } from './extract-prompt.js';
+import { ChatCompletionsResponseParser } from './parse-stream.js';
+
+export { chatCompletionsPath } from './chat-completions-api.js';
+
+/** The Chat Completions endpoint of any OpenAI-compatible instance. */
+export const chatCompletionsEndpoint: EndpointAdapter = {
+  inspect(body, text) {
+    const { editedBody, clientWantsUsage } = editRequest(body, text);
+    return {
+      model: stringField(body, 'model') ?? '',
+      stream: body.stream === true,
+      ...extractPrompt(body),
+      editedBody,
+      mayDropEvents: !clientWantsUsage,
+      createParser: () => new ChatCompletionsResponseParser({ dropUsageChunk: !clientWantsUsage }),
+    };
+  },
+  // A failure after the stream started: an `error` chunk, which OpenAI SDKs raise as an APIError.
+  streamErrorEvent: (error) => encodeSseEvent({ data: JSON.stringify({ error: errorObject(error) }) }),
+};

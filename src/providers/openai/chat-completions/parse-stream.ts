@@ -1,0 +1,83 @@
+import { arrayField, asObject, numberField, stringField } from '../../json/read-json.js';
+import type { ResponseParser, ResponseSummary } from '../../provider.js';
+import type { SseEvent } from '../../sse/decode-sse.js';
+import { isDoneSentinel, parseJson } from '../../sse/parse-json.js';
+import { convertUsage } from './convert-usage.js';
+import { ReasoningCollector } from './extract-thinking.js';
+import { ToolCallAssembler } from './extract-tool-calls.js';
+
+/**
+ * Reads a Chat Completions response. A streamed chunk and a blocking completion differ only in where a
+ * choice keeps its content (`delta` or `message`), so both go through `#onChunk`.
+ */
+export class ChatCompletionsResponseParser implements ResponseParser {
+  readonly #dropUsageChunk: boolean;
+  readonly #problems: string[] = [];
+  readonly #toolCalls = new ToolCallAssembler();
+  readonly #reasoning = new ReasoningCollector();
+  #responseId: string | null = null;
+  #usage: Record<string, unknown> | null = null;
+  #error: string | null = null;
+
+  /** `dropUsageChunk`: the bridge asked for usage on the client's behalf and hides the extra chunk. */
+  constructor(options: { dropUsageChunk: boolean }) {
+    this.#dropUsageChunk = options.dropUsageChunk;
+  }
+
+  onEvent(event: SseEvent): boolean {
+    if (isDoneSentinel(event.data)) return true;
+    const parsed = parseJson(event.data);
+    const chunk = parsed.ok ? asObject(parsed.value) : null;
+    if (chunk === null) {
+      this.#problems.push(`unreadable chunk: ${parsed.ok ? 'not an object' : parsed.error}`);
+      return true;
+    }
+    const error = asObject(chunk.error);
+    if (error !== null) {
+      // OpenAI reports a failure mid-stream as a chunk holding only an `error` object.
+      this.#error = stringField(error, 'message') ?? 'stream error';
+      return true;
+    }
+    this.#onChunk(chunk, 'delta');
+    return !(this.#dropUsageChunk && isUsageOnlyChunk(chunk));
+  }
+
+  onBody(body: unknown): void {
+    const completion = asObject(body);
+    if (completion === null) this.#problems.push('response body is not a JSON object');
+    else this.#onChunk(completion, 'message');
+  }
+
+  summary(): ResponseSummary {
+    return {
+      responseId: this.#responseId,
+      usage: this.#usage === null ? null : convertUsage(this.#usage),
+      toolCalls: this.#toolCalls.calls(),
+      thoughts: this.#reasoning.thoughts(),
+      error: this.#error,
+      problems: this.#problems,
+    };
+  }
+
+  #onChunk(chunk: Record<string, unknown>, contentField: 'delta' | 'message'): void {
+    this.#responseId ??= stringField(chunk, 'id');
+    const usage = asObject(chunk.usage);
+    if (usage !== null) this.#usage = usage;
+    arrayField(chunk, 'choices').forEach((entry, position) => {
+      const choice = asObject(entry);
+      const content = asObject(choice?.[contentField]);
+      if (content === null) return;
+      const choiceIndex = numberField(choice, 'index') ?? position;
+      arrayField(content, 'tool_calls').forEach((call, callPosition) => {
+        const object = asObject(call);
+        if (object !== null) this.#toolCalls.apply(choiceIndex, object, callPosition);
+      });
+      this.#reasoning.apply(choiceIndex, content);
+    });
+  }
+}
+
+/** The chunk `include_usage` adds at the end: no choices, only usage. */
+function isUsageOnlyChunk(chunk: Record<string, unknown>): boolean {
+  return Array.isArray(chunk.choices) && chunk.choices.length === 0 && asObject(chunk.usage) !== null;
+}

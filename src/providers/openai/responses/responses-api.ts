@@ -1,0 +1,17 @@
+/**
+ * The parts of the OpenAI Responses API the bridge reads
+ * (https://platform.openai.com/docs/api-reference/responses). Lenient: only recorded fields are looked at.
+ *
+ * A stream announces the response (`response.created`), streams output items and completes each with
+ * `response.output_item.done` (the whole item), and ends with `response.completed` (or `.incomplete`,
+ * `.failed`) holding the final response with its usage. A blocking body is that final response.
+ */
+
+/** The path of the endpoint below the instance root. */
+export const responsesPath = '/v1/responses';
+
+/** Usage fields with rules of their own (SPEC §4); the rest of the usage object is metadata. */
+export const usageFields = ['input_tokens', 'output_tokens'] as const;
+
+/** Events that carry the final response object. */
+export const finalEventTypes = new Set(['response.completed', 'response.incomplete', 'response.failed']);

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFixture, readFixture } from '../../../../test/fake-provider/fixtures.js';
+import type { EndpointAdapter } from '../../provider.js';
+import { openaiProvider } from '../index.js';
+
+const endpoint = requireEndpoint(openaiProvider.endpoints.get('/v1/responses'));
+
+describe('Responses requests', () => {
+  it('takes a string input or the last user message as the prompt', () => {
+    expect(endpoint.inspect({ model: 'gpt-5', input: 'list files', stream: true }, '')).toMatchObject({
+      model: 'gpt-5',
+      stream: true,
+      prompt: 'list files',
+      editedBody: null,
+      mayDropEvents: false,
+    });
+    const input = [
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context/>' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'a' },
+          { type: 'input_image' },
+          { type: 'input_text', text: 'b' },
+        ],
+      },
+    ];
+    expect(endpoint.inspect({ input }, '').prompt).toBe('b');
+  });
+
+  it('names the latest tool output for thread lineage', () => {
+    const input = [
+      { type: 'function_call', call_id: 'call_ls', name: 'shell', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'call_ls', output: 'a' },
+      { type: 'custom_tool_call_output', call_id: 'call_patch', output: 'ok' },
+    ];
+    expect(endpoint.inspect({ input }, '')).toMatchObject({ prompt: null, latestToolResultId: 'call_patch' });
+  });
+});
+
+describe('Responses parsing', () => {
+  it('records reasoning summaries, parallel function calls and usage with the cached-token rule', () => {
+    const parser = endpoint.inspect({ stream: true }, '').createParser();
+    for (const event of decodeFixture('openai-responses/stream-reasoning-tools.sse', 13))
+      parser.onEvent(event);
+    const summary = parser.summary();
+    expect(summary.responseId).toBe('resp_01Tools');
+    expect(summary.thoughts).toEqual([
+      {
+        content: '**Inspecting the repository**\n\nI will list the files and read the README.',
+        metadata: { kind: 'summary' },
+      },
+    ]);
+    expect(summary.toolCalls).toEqual([
+      { providerToolCallId: 'call_ls', tool: 'shell', input: '{"command":["ls","-la"]}', metadata: {} },
+      {
+        providerToolCallId: 'call_cat',
+        tool: 'shell',
+        input: '{"command":["cat","README.md"]}',
+        metadata: {},
+      },
+    ]);
+    expect(summary.usage).toEqual({
+      inputTokens: 904,
+      outputTokens: 320,
+      cacheReadInputTokens: 4096,
+      cacheWriteInputTokens: 0,
+      metadata: {
+        input_tokens_details: { cached_tokens: 4096 },
+        output_tokens_details: { reasoning_tokens: 256 },
+        total_tokens: 5320,
+      },
+    });
+  });
+
+  it('reads a blocking response through the same item handler, custom tools included', () => {
+    const parser = endpoint.inspect({}, '').createParser();
+    parser.onBody(JSON.parse(readFixture('openai-responses/response-reasoning-tools.json').toString()));
+    const summary = parser.summary();
+    expect(summary.toolCalls).toEqual([
+      {
+        providerToolCallId: 'call_patch',
+        tool: 'apply_patch',
+        input: '*** Begin Patch\n*** End Patch',
+        metadata: { type: 'custom_tool_call' },
+      },
+      { providerToolCallId: 'call_list', tool: 'list_dir', input: '{"path":"."}', metadata: {} },
+    ]);
+    expect(summary.thoughts.map((thought) => thought.content)).toEqual(['Need the file list first.']);
+    expect(summary.usage).toMatchObject({ inputTokens: 800, outputTokens: 90 });
+  });
+
+  it('records a failed response and an error event', () => {
+    const parser = endpoint.inspect({ stream: true }, '').createParser();
+    const event = (name: string, data: unknown) => ({ event: name, data: JSON.stringify(data), raw: null });
+    parser.onEvent(
+      event('response.failed', {
+        type: 'response.failed',
+        response: { id: 'r1', error: { code: 'server_error', message: 'boom' } },
+      }),
+    );
+    expect(parser.summary()).toMatchObject({ responseId: 'r1', error: 'boom' });
+    parser.onEvent(event('error', { type: 'error', code: 'ERR', message: 'later', param: null }));
+    expect(parser.summary().error).toBe('later');
+  });
+
+  it('frames a mid-stream failure as a Responses error event', () => {
+    const bytes = endpoint.streamErrorEvent({ status: 502, message: 'gone', code: 'upstream_stream_failed' });
+    expect(bytes.toString()).toBe(
+      'event: error\ndata: {"type":"error","code":"upstream_stream_failed","message":"gone","param":null}\n\n',
+    );
+  });
+});
+
+function requireEndpoint(endpoint: EndpointAdapter | undefined): EndpointAdapter {
+  if (endpoint === undefined) throw new Error('endpoint not registered');
+  return endpoint;
+}

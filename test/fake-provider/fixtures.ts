@@ -1,0 +1,29 @@
+/** Recorded provider responses in `test/fixtures/`: `.sse` files are exact stream bytes, `.json` bodies. */
+import { readFileSync } from 'node:fs';
+import { SseDecoder, type SseEvent } from '../../src/providers/sse/decode-sse.js';
+
+const root = new URL('../fixtures/', import.meta.url);
+
+/** The bytes of a fixture, e.g. `anthropic/stream-text.sse`. */
+export function readFixture(name: string): Buffer {
+  return readFileSync(new URL(name, root));
+}
+
+/** A stream fixture split into its events' exact bytes (each ends with its blank line). */
+export function fixtureEvents(name: string): Buffer[] {
+  const decoder = new SseDecoder({ trackRaw: true });
+  const events = decoder.push(readFixture(name)).map((event) => event.raw as Buffer);
+  const rest = decoder.end();
+  return rest.length > 0 ? [...events, rest] : events;
+}
+
+/** Decodes a stream fixture into events, pushing it in chunks of `chunkSize` bytes (to exercise splits). */
+export function decodeFixture(name: string, chunkSize = 7): SseEvent[] {
+  const bytes = readFixture(name);
+  const decoder = new SseDecoder();
+  const events: SseEvent[] = [];
+  for (let start = 0; start < bytes.length; start += chunkSize) {
+    events.push(...decoder.push(bytes.subarray(start, start + chunkSize)));
+  }
+  return events;
+}
