@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import type { InterceptionStart, RecordEvent } from '../src/core/records.js';
+import { purgeRecords } from '../src/store/purge-records.js';
 import { createUser } from '../src/store/users.js';
 import { writeRecords } from '../src/store/write-records.js';
 import { describeEachDatabase } from './support/databases.js';
@@ -226,5 +227,51 @@ describeEachDatabase('writeRecords', (getStore) => {
     });
     expect(session.last_active_at.toISOString()).toBe('2026-05-04T08:05:00.000Z');
     expect(session.ended_at.toISOString()).toBe('2026-05-04T08:10:00.000Z');
+  });
+
+  it('purges records that started before the retention cutoff, with their rollups', async () => {
+    const db = getStore().db;
+    const old = start({
+      initiatorId: userId,
+      startedAt: new Date('2020-01-01T00:00:00Z'),
+      clientSessionId: 'old',
+    });
+    const recent = start({
+      initiatorId: userId,
+      startedAt: new Date('2026-06-01T00:00:00Z'),
+      clientSessionId: 'new',
+    });
+    await writeRecords(db, [
+      { kind: 'interception-start', record: old },
+      usage(old.id, [1, 1, 1, 1], old.startedAt),
+      end(old.id, new Date('2020-01-01T00:01:00Z')),
+      { kind: 'interception-start', record: recent },
+      end(recent.id, new Date('2026-06-01T00:01:00Z')),
+    ]);
+    expect(await purgeRecords(db, new Date('2025-01-01T00:00:00Z'))).toBe(1);
+    const left = await db
+      .selectFrom('aibridge_interceptions')
+      .select('id')
+      .where('id', 'in', [old.id, recent.id])
+      .execute();
+    expect(left).toEqual([{ id: recent.id }]);
+    const usages = await db
+      .selectFrom('aibridge_token_usages')
+      .select('id')
+      .where('interception_id', '=', old.id)
+      .execute();
+    expect(usages).toEqual([]);
+    const sessions = await db
+      .selectFrom('aibridge_sessions')
+      .select('session_key')
+      .where('session_key', 'in', ['old', 'new'])
+      .execute();
+    expect(sessions).toEqual([{ session_key: 'new' }]);
+    const days = await db
+      .selectFrom('aibridge_interception_counts')
+      .select('day')
+      .where('day', '<', '2025-01-01')
+      .execute();
+    expect(days).toEqual([]);
   });
 });
