@@ -9,7 +9,8 @@ function decodeAll(chunks: string[], trackRaw = false): { events: SseEvent[]; re
   return { events, remainder: decoder.end() };
 }
 
-const plain = (events: SseEvent[]) => events.map(({ event, data }) => ({ event, data }));
+const plain = (events: SseEvent[]) =>
+  events.filter((event) => event.hasData).map(({ event, data }) => ({ event, data }));
 
 describe('SseDecoder', () => {
   it('decodes named events with data lines', () => {
@@ -47,7 +48,21 @@ describe('SseDecoder', () => {
 
   it('ignores comments such as keep-alive pings', () => {
     const { events } = decodeAll([': keep-alive\n\n:another\ndata: x\n: inside\n\n']);
-    expect(plain(events)).toEqual([{ event: null, data: 'x' }]);
+    expect(events.map(({ event, data }) => ({ event, data }))).toEqual([{ event: null, data: 'x' }]);
+  });
+
+  it('hands a comment-only block to a raw-tracking forwarder at once, without data', () => {
+    const decoder = new SseDecoder({ trackRaw: true });
+    const [keepAlive] = decoder.push(Buffer.from(': keep-alive\n\n'));
+    expect(keepAlive).toMatchObject({ hasData: false, data: '' });
+    expect(keepAlive?.raw?.toString()).toBe(': keep-alive\n\n');
+  });
+
+  it('slices an event that arrived in one chunk without copying it', () => {
+    const chunk = Buffer.from('data: a\n\ndata: b\n\n');
+    const [first, second] = new SseDecoder({ trackRaw: true }).push(chunk);
+    expect(first?.raw?.buffer).toBe(chunk.buffer);
+    expect(second?.raw?.toString()).toBe('data: b\n\n');
   });
 
   it('joins several data lines with newlines and strips only one leading space', () => {

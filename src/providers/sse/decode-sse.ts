@@ -18,6 +18,11 @@ export interface SseEvent {
   /** The `data:` lines joined with `\n`. */
   data: string;
   raw: Buffer | null;
+  /**
+   * False for a block without data (e.g. a `: keep-alive` comment) that the spec does not dispatch; such
+   * blocks are only emitted when tracking raw, so a forwarder can pass keep-alives on at once.
+   */
+  hasData: boolean;
 }
 
 /** Options of an {@link SseDecoder}. */
@@ -33,8 +38,10 @@ export class SseDecoder {
   /** A chunk ended in `\r`: a `\n` opening the next chunk belongs to that line ending. */
   private skipLeadingLineFeed = false;
   private firstLine = true;
+  private segmentStart = 0;
   private eventName: string | null = null;
   private dataLines: string[] = [];
+  /** Raw bytes of the current event from earlier chunks. */
   private rawParts: Buffer[] = [];
 
   constructor(options: SseDecoderOptions = {}) {
@@ -52,11 +59,10 @@ export class SseDecoder {
     let position = 0;
     if (this.skipLeadingLineFeed && buffer.length > 0) {
       this.skipLeadingLineFeed = false;
-      if (buffer[0] === LF) {
-        if (this.trackRaw) this.rawParts.push(buffer.subarray(0, 1));
-        position = 1;
-      }
+      if (buffer[0] === LF) position = 1;
     }
+    // Where the current event's bytes begin in this buffer: an event within one chunk is a zero-copy slice.
+    this.segmentStart = 0;
     let nextLineFeed = buffer.indexOf(LF, position);
     let nextCarriageReturn = buffer.indexOf(CR, position);
     while (position < buffer.length) {
@@ -78,16 +84,18 @@ export class SseDecoder {
         }
       }
       const rawEnd = end + terminatorLength;
-      const event = this.readLine(buffer.toString('utf8', position, end), buffer, position, rawEnd);
+      const event = this.readLine(buffer.toString('utf8', position, end), buffer, rawEnd);
       if (event !== null) events.push(event);
       position = rawEnd;
     }
+    if (this.trackRaw && this.segmentStart < position)
+      this.rawParts.push(buffer.subarray(this.segmentStart, position));
     return events;
   }
 
   /**
-   * Ends the stream. Per the spec an event without its closing blank line is not dispatched; its bytes
-   * (and any other bytes not yet part of a dispatched event) are returned so a forwarder can pass them on.
+   * Ends the stream. Per the spec an event without its closing blank line is not dispatched; its bytes are
+   * returned (when tracking raw, also those of its complete lines) so a forwarder can pass them on.
    */
   end(): Buffer {
     const parts = this.trackRaw ? this.rawParts : [];
@@ -99,15 +107,14 @@ export class SseDecoder {
     return remainder;
   }
 
-  private readLine(text: string, buffer: Buffer, start: number, rawEnd: number): SseEvent | null {
-    if (this.trackRaw) this.rawParts.push(buffer.subarray(start, rawEnd));
+  private readLine(text: string, buffer: Buffer, rawEnd: number): SseEvent | null {
     let line = text;
     if (this.firstLine) {
       this.firstLine = false;
       // A byte order mark may open the stream; the spec strips it.
       if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     }
-    if (line.length === 0) return this.dispatch();
+    if (line.length === 0) return this.dispatch(buffer, rawEnd);
     if (line.charCodeAt(0) === 0x3a) return null; // `:` opens a comment (e.g. keep-alive pings)
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
@@ -119,21 +126,22 @@ export class SseDecoder {
     return null;
   }
 
-  private dispatch(): SseEvent | null {
-    if (this.dataLines.length === 0) {
-      // The spec dispatches nothing for an event without data; its bytes join the next event's raw.
-      this.eventName = null;
-      return null;
+  private dispatch(buffer: Buffer, rawEnd: number): SseEvent | null {
+    const hasData = this.dataLines.length > 0;
+    let raw: Buffer | null = null;
+    if (this.trackRaw) {
+      const tail = buffer.subarray(this.segmentStart, rawEnd);
+      raw = this.rawParts.length === 0 ? tail : Buffer.concat([...this.rawParts, tail]);
+      this.rawParts = [];
+      this.segmentStart = rawEnd;
     }
-    const event: SseEvent = {
-      event: this.eventName,
-      data: this.dataLines.length === 1 ? (this.dataLines[0] as string) : this.dataLines.join('\n'),
-      raw: this.trackRaw ? concatParts(this.rawParts) : null,
-    };
+    const data = this.dataLines.length === 1 ? (this.dataLines[0] as string) : this.dataLines.join('\n');
+    const event = this.eventName;
     this.eventName = null;
     this.dataLines = [];
-    this.rawParts = [];
-    return event;
+    // The spec dispatches nothing for a block without data; only a raw-tracking forwarder wants its bytes.
+    if (!hasData) return raw === null ? null : { event: null, data: '', raw, hasData: false };
+    return { event, data, raw, hasData: true };
   }
 }
 
@@ -141,8 +149,4 @@ function earliest(first: number, second: number): number {
   if (first === -1) return second;
   if (second === -1) return first;
   return Math.min(first, second);
-}
-
-function concatParts(parts: Buffer[]): Buffer {
-  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
 }
