@@ -6,12 +6,14 @@
 const pattern =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-/** The instant of an RFC 3339 date-time with an offset (`Z` or `±hh:mm`), or null if it is not one. */
+/**
+ * The instant of an RFC 3339 date-time with an offset (`Z` or `±hh:mm`) in the years 0001 to 9999 UTC, or
+ * null if it is not one.
+ */
 export function parseRfc3339(text: string): Date | null {
   const match = pattern.exec(text);
   if (!match) return null;
-  const [, year, month, day, hour, minute, second, fraction, zulu, sign, offsetHour, offsetMinute] = match;
-  const numbers = [year, month, day, hour, minute, second].map(Number) as [
+  const [y, mo, d, h, mi, s] = match.slice(1, 7).map(Number) as [
     number,
     number,
     number,
@@ -19,7 +21,7 @@ export function parseRfc3339(text: string): Date | null {
     number,
     number,
   ];
-  const [y, mo, d, h, mi, s] = numbers;
+  const [fraction, zulu, sign, offsetHour, offsetMinute] = match.slice(7);
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
   let offsetMinutes = 0;
   if (!zulu) {
@@ -34,7 +36,9 @@ export function parseRfc3339(text: string): Date | null {
   const date = new Date(0);
   date.setUTCFullYear(y, mo - 1, d);
   date.setUTCHours(h, mi - offsetMinutes, s, milliseconds);
-  return Number.isNaN(date.getTime()) ? null : date;
+  // Years outside 0001..9999 (after the offset) are refused: PostgreSQL and ISO strings disagree on them.
+  const utcYear = date.getUTCFullYear();
+  return utcYear < 1 || utcYear > 9999 ? null : date;
 }
 
 const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -10,6 +10,8 @@ import { allOf, type RecordFilter, type Visibility, visibilityConditions } from 
 import type { Database } from './schema.js';
 
 const dayMs = 86_400_000;
+/** 9999-12-31T00:00:00Z: search times end in year 9999, and so do the rollup's days. */
+const lastSupportedDay = Date.UTC(9999, 11, 31);
 
 /** The number of ended interceptions the caller may see that match `filter`, ignoring paging. */
 export async function countInterceptions(
@@ -54,8 +56,11 @@ export function splitAtDays(
   const firstWhole = after === undefined ? undefined : new Date(Math.ceil(after.getTime() / dayMs) * dayMs);
   const lastWholeEnd =
     before === undefined ? undefined : new Date(Math.floor(before.getTime() / dayMs) * dayMs);
-  if (firstWhole && lastWholeEnd && firstWhole.getTime() >= lastWholeEnd.getTime()) {
-    // No whole day inside: the range lies within one day or straddles a single midnight.
+  const noWholeDay =
+    (firstWhole && lastWholeEnd && firstWhole.getTime() >= lastWholeEnd.getTime()) ||
+    (firstWhole && firstWhole.getTime() > lastSupportedDay);
+  if (noWholeDay) {
+    // The range lies within one day, straddles a single midnight, or starts on the last supported day.
     return { wholeDays: null, edges: [{ from: after, to: before }] };
   }
   const edges: TimeRange[] = [];

@@ -41,3 +41,12 @@ export async function listDistinctValues(
     LIMIT ${query.limit} OFFSET ${query.offset}`.execute(db);
   return result.rows.map((row) => row.value);
 }
+
+/** Whether any ended interception was recorded under this provider instance name. */
+export async function providerNameIsRecorded(db: Kysely<Database>, name: string): Promise<boolean> {
+  const result =
+    await sql`SELECT 1 FROM aibridge_interception_counts c WHERE c.provider_name = ${name} LIMIT 1`.execute(
+      db,
+    );
+  return result.rows.length > 0;
+}

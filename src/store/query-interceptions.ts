@@ -4,7 +4,14 @@
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { JsonObject } from '../core/records.js';
-import { allOf, type RecordFilter, utcText, type Visibility, visibilityConditions } from './record-filter.js';
+import {
+  allOf,
+  type RecordFilter,
+  timestamp,
+  utcText,
+  type Visibility,
+  visibilityConditions,
+} from './record-filter.js';
 import type { Database } from './schema.js';
 
 /** The initiator as the API shows it. */
@@ -82,8 +89,10 @@ export function interceptionConditions(filter: RecordFilter, visibleTo: Visibili
   if (filter.provider !== undefined) conditions.push(sql`i.provider = ${filter.provider}`);
   if (filter.providerName !== undefined) conditions.push(sql`i.provider_name = ${filter.providerName}`);
   if (filter.model !== undefined) conditions.push(sql`i.model = ${filter.model}`);
-  if (filter.startedAfter !== undefined) conditions.push(sql`i.started_at >= ${filter.startedAfter}`);
-  if (filter.startedBefore !== undefined) conditions.push(sql`i.started_at < ${filter.startedBefore}`);
+  if (filter.startedAfter !== undefined)
+    conditions.push(sql`i.started_at >= ${timestamp(filter.startedAfter)}`);
+  if (filter.startedBefore !== undefined)
+    conditions.push(sql`i.started_at < ${timestamp(filter.startedBefore)}`);
   return conditions;
 }
 

@@ -5,7 +5,14 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { JsonObject } from '../core/records.js';
 import type { MinimalUser } from './query-interceptions.js';
-import { allOf, type RecordFilter, utcText, type Visibility, visibilityConditions } from './record-filter.js';
+import {
+  allOf,
+  type RecordFilter,
+  timestamp,
+  utcText,
+  type Visibility,
+  visibilityConditions,
+} from './record-filter.js';
 import type { Database } from './schema.js';
 
 /** Token sums without metadata, as the sessions list shows them. */
@@ -59,8 +66,10 @@ function sessionConditions(filter: RecordFilter, visibleTo: Visibility): RawBuil
   if (filter.model !== undefined) conditions.push(sql`s.models @> ARRAY[${filter.model}]::text[]`);
   if (filter.client !== undefined) conditions.push(sql`s.client = ${filter.client}`);
   if (filter.sessionId !== undefined) conditions.push(sql`s.session_key = ${filter.sessionId}`);
-  if (filter.startedAfter !== undefined) conditions.push(sql`s.started_at >= ${filter.startedAfter}`);
-  if (filter.startedBefore !== undefined) conditions.push(sql`s.started_at < ${filter.startedBefore}`);
+  if (filter.startedAfter !== undefined)
+    conditions.push(sql`s.started_at >= ${timestamp(filter.startedAfter)}`);
+  if (filter.startedBefore !== undefined)
+    conditions.push(sql`s.started_at < ${timestamp(filter.startedBefore)}`);
   return conditions;
 }
 

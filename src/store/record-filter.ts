@@ -27,6 +27,14 @@ export function utcText(column: RawBuilder<unknown>): RawBuilder<string> {
   return sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
+/**
+ * A time parameter as ISO text cast in SQL: node-postgres would format a Date in the process's local time
+ * zone, and the instant must not depend on it.
+ */
+export function timestamp(time: Date): RawBuilder<Date> {
+  return sql<Date>`${time.toISOString()}::timestamptz`;
+}
+
 /** Joins conditions with AND; an empty list is TRUE. */
 export function allOf(conditions: readonly RawBuilder<unknown>[]): RawBuilder<unknown> {
   return conditions.length === 0 ? sql`TRUE` : sql.join(conditions, sql` AND `);

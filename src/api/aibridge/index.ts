@@ -1,5 +1,34 @@
+/**
+ * The query API of seed 002 under /api/v2/aibridge: interceptions, sessions, session threads, models and
+ * clients, plus the OpenAPI document describing them at /api/v2/openapi.json.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../server/context.js';
+import { clientsRoute, modelsRoute, registerDistinctValuesRoutes } from './distinct-values.js';
+import { interceptionsRoute, registerInterceptionsRoute } from './interceptions.js';
+import { buildOpenApiDocument } from './openapi.js';
+import type { QueryRouteSpec } from './route-spec.js';
+import { registerSessionThreadsRoute, sessionThreadsRoute } from './session-threads.js';
+import { registerSessionsRoute, sessionsRoute } from './sessions.js';
 
-/** Registers the query routes of the seed under /api/v2/aibridge (filled in by the query-API work). */
-export async function registerAibridgeQueryRoutes(_app: FastifyInstance, _context: ServerContext): Promise<void> {}
+/** Every query route, in the seed's order. */
+export const queryRoutes: readonly QueryRouteSpec[] = [
+  clientsRoute,
+  interceptionsRoute,
+  modelsRoute,
+  sessionsRoute,
+  sessionThreadsRoute,
+];
+
+/** Registers the query routes and the OpenAPI document (served without a token, like any API description). */
+export async function registerAibridgeQueryRoutes(
+  app: FastifyInstance,
+  context: ServerContext,
+): Promise<void> {
+  registerInterceptionsRoute(app, context);
+  registerSessionsRoute(app, context);
+  registerSessionThreadsRoute(app, context);
+  registerDistinctValuesRoutes(app, context);
+  const document = buildOpenApiDocument(queryRoutes);
+  app.get('/api/v2/openapi.json', async () => document);
+}

@@ -1,0 +1,160 @@
+/**
+ * Store rows to the wire shapes of seed 002 (snake_case, Coder's field names and nesting). The schemas in
+ * schemas.ts describe the same shapes; the route tests compare both with the seed's examples.
+ */
+import type { JsonObject } from '../../core/records.js';
+import type { InterceptionRow, MinimalUser, ToolUsageRow } from '../../store/query-interceptions.js';
+import type { SessionRow } from '../../store/query-sessions.js';
+import type { ThreadRow } from '../../store/query-threads.js';
+import type { TokenUsageSum } from '../../store/sum-token-usages.js';
+
+/** Wire shape of a token usage sum with summed metadata. */
+export interface TokenUsageWithMetadataJson {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_write_input_tokens: number;
+  metadata: Record<string, number>;
+}
+
+const userJson = (user: MinimalUser) => ({
+  id: user.id,
+  username: user.username,
+  name: user.name,
+  avatar_url: user.avatarUrl,
+});
+
+const toolCallJson = (tool: ToolUsageRow) => ({
+  id: tool.id,
+  interception_id: tool.interceptionId,
+  provider_response_id: tool.providerResponseId,
+  tool: tool.tool,
+  input: tool.input,
+  injected: tool.injected,
+  server_url: tool.serverUrl,
+  metadata: tool.metadata,
+  created_at: tool.createdAt,
+});
+
+/** An interception of the interceptions list. */
+export function interceptionJson(row: InterceptionRow) {
+  return {
+    id: row.id,
+    api_key_id: row.apiKeyId,
+    initiator: userJson(row.initiator),
+    provider: row.provider,
+    provider_name: row.providerName,
+    model: row.model,
+    client: row.client,
+    metadata: row.metadata,
+    started_at: row.startedAt,
+    ended_at: row.endedAt,
+    token_usages: row.tokenUsages.map((usage) => ({
+      id: usage.id,
+      interception_id: usage.interceptionId,
+      provider_response_id: usage.providerResponseId,
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      cache_read_input_tokens: usage.cacheReadInputTokens,
+      cache_write_input_tokens: usage.cacheWriteInputTokens,
+      metadata: usage.metadata,
+      created_at: usage.createdAt,
+    })),
+    user_prompts: row.userPrompts.map((prompt) => ({
+      id: prompt.id,
+      interception_id: prompt.interceptionId,
+      provider_response_id: prompt.providerResponseId,
+      prompt: prompt.prompt,
+      metadata: prompt.metadata,
+      created_at: prompt.createdAt,
+    })),
+    tool_usages: row.toolUsages.map((tool) => ({
+      ...toolCallJson(tool),
+      invocation_error: tool.invocationError,
+    })),
+  };
+}
+
+/** A session of the sessions list. */
+export function sessionJson(row: SessionRow) {
+  return {
+    id: row.id,
+    initiator: userJson(row.initiator),
+    providers: row.providers,
+    models: row.models,
+    client: row.client,
+    metadata: row.metadata,
+    started_at: row.startedAt,
+    ended_at: row.endedAt,
+    threads: row.threads,
+    last_prompt: row.lastPrompt,
+    last_active_at: row.lastActiveAt,
+    token_usage_summary: {
+      input_tokens: row.tokenUsageSummary.inputTokens,
+      output_tokens: row.tokenUsageSummary.outputTokens,
+      cache_read_input_tokens: row.tokenUsageSummary.cacheReadInputTokens,
+      cache_write_input_tokens: row.tokenUsageSummary.cacheWriteInputTokens,
+    },
+  };
+}
+
+/** A token usage sum with its summed metadata as a plain object. */
+export function tokenUsageSumJson(sum: TokenUsageSum): TokenUsageWithMetadataJson {
+  return {
+    input_tokens: sum.inputTokens,
+    output_tokens: sum.outputTokens,
+    cache_read_input_tokens: sum.cacheReadInputTokens,
+    cache_write_input_tokens: sum.cacheWriteInputTokens,
+    // fromEntries defines own properties, so a `__proto__` key stays a key.
+    metadata: Object.fromEntries(sum.metadata),
+  };
+}
+
+function threadJson(row: ThreadRow) {
+  return {
+    id: row.id,
+    prompt: row.prompt,
+    model: row.model,
+    provider: row.provider,
+    credential_kind: row.credentialKind,
+    credential_hint: row.credentialHint,
+    started_at: row.startedAt,
+    ended_at: row.endedAt,
+    token_usage: tokenUsageSumJson(row.tokenUsage),
+    agentic_actions: row.agenticActions.map((action) => ({
+      model: action.model,
+      thinking: action.thinking.map((text) => ({ text })),
+      token_usage: tokenUsageSumJson(action.tokenUsage),
+      tool_calls: action.toolCalls.map(toolCallJson),
+    })),
+  };
+}
+
+/** A session with one page of its threads. */
+export function sessionThreadsJson(input: {
+  session: SessionRow;
+  threads: ThreadRow[];
+  summary: TokenUsageSum;
+}) {
+  const { session, threads } = input;
+  let pageStartedAt: string | null = null;
+  let pageEndedAt: string | null = null;
+  for (const thread of threads) {
+    if (pageStartedAt === null || thread.startedAt < pageStartedAt) pageStartedAt = thread.startedAt;
+    if (pageEndedAt === null || thread.endedAt > pageEndedAt) pageEndedAt = thread.endedAt;
+  }
+  return {
+    id: session.id,
+    initiator: userJson(session.initiator),
+    providers: session.providers,
+    models: session.models,
+    client: session.client,
+    metadata: session.metadata as JsonObject,
+    started_at: session.startedAt,
+    ended_at: session.endedAt,
+    page_started_at: pageStartedAt,
+    page_ended_at: pageEndedAt,
+    threads: threads.map(threadJson),
+    token_usage_summary: tokenUsageSumJson(input.summary),
+  };
+}
