@@ -45,11 +45,12 @@ export class Recorder {
   /**
    * Queues events in order. A batch that starts an interception is refused (returns false, nothing
    * queued) when the queue is at capacity, so the proxy can answer 503 instead of serving a request it
-   * cannot record; events of interceptions already admitted are always accepted.
+   * cannot record; events of interceptions already admitted are always accepted. `admitted: true` says the
+   * caller checked {@link hasRoom} when the request arrived and queues the whole interception at its end.
    */
-  enqueue(events: readonly RecordEvent[]): boolean {
+  enqueue(events: readonly RecordEvent[], options: { admitted?: boolean } = {}): boolean {
     if (events.length === 0) return true;
-    const startsNew = events.some((event) => event.kind === 'interception-start');
+    const startsNew = !options.admitted && events.some((event) => event.kind === 'interception-start');
     if (startsNew && this.#queue.length >= this.#options.capacity) return false;
     for (const event of events) this.#queue.push(event);
     this.#schedule();
