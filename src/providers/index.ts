@@ -17,4 +17,13 @@ export function providerAdapter(type: ProviderType): ProviderAdapter {
   return adapters[type];
 }
 
+/**
+ * The adapter whose wire format a path belongs to, for errors on routes with no known instance (an unknown
+ * provider name): an Anthropic path gets an Anthropic-shaped error, anything else OpenAI's.
+ */
+export function adapterForPath(path: string): ProviderAdapter {
+  const byEndpoint = Object.values(adapters).find((adapter) => adapter.endpoints.has(path));
+  return byEndpoint ?? adapters.openai;
+}
+
 export type * from './provider.js';

@@ -1,5 +1,104 @@
-import type { FastifyInstance } from 'fastify';
+/**
+ * The proxy (SPEC §4): provider-compatible routes under `/api/v2/aibridge/{name}/…` for every configured
+ * instance. Intercepted endpoints go through the interception pipeline; other paths are passed through.
+ * Every error on these routes is answered in the provider's own error shape.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tokenFromHeaders } from '../auth/authenticate.js';
+import { adapterForPath, providerAdapter } from '../providers/index.js';
 import type { ServerContext } from '../server/context.js';
+import { InflightTracker } from './inflight.js';
+import { intercept } from './intercept.js';
+import { passThrough } from './pass-through.js';
+import { ProxyError, toProxyError } from './proxy-error.js';
+import type { ProxyRoute, ProxyState } from './proxy-state.js';
+import { resolveCredential } from './resolve-credential.js';
+import { ThreadLineage } from './thread-lineage.js';
+import { UpstreamPool } from './upstream-pool.js';
 
-/** Registers the provider-compatible proxy routes of SPEC §4 (filled in by the proxy work). */
-export async function registerProxyRoutes(_app: FastifyInstance, _context: ServerContext): Promise<void> {}
+const routePrefix = '/api/v2/aibridge/';
+const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** Registers the proxy routes, in a scope of their own (raw body parsing, provider-shaped errors). */
+export async function registerProxyRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
+  const routes = new Map<string, ProxyRoute>(
+    context.config.providers.map((instance) => [
+      instance.name,
+      { instance, adapter: providerAdapter(instance.type), pool: new UpstreamPool(instance.baseUrl) },
+    ]),
+  );
+  const state: ProxyState = {
+    context,
+    routes,
+    lineage: new ThreadLineage({ db: context.store.db, logger: context.logger }),
+    inflight: new InflightTracker(),
+  };
+
+  await app.register(async (scope) => {
+    // Bodies stay bytes: they are forwarded as received, and parsed only to read what is recorded.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: context.config.maxBodySize },
+      (_request, body, done) => done(null, body),
+    );
+    scope.setErrorHandler((error, request, reply) => sendError(state, error, request, reply));
+    scope.route({
+      method: [...methods],
+      url: `${routePrefix}:provider/*`,
+      handler: (request, reply) => handle(state, request, reply),
+    });
+    // Runs after the server stopped accepting and its connections ended: the last interceptions queue
+    // their records before the server drains the recorder.
+    scope.addHook('onClose', async () => {
+      await state.inflight.idle();
+      await Promise.all([...routes.values()].map((route) => route.pool.close()));
+    });
+  });
+}
+
+/** The instance name and the path below its root (with the query string) of a proxy request. */
+function splitUrl(request: FastifyRequest): { name: string; path: string; pathname: string } {
+  const url = request.raw.url ?? request.url;
+  const rest = url.slice(routePrefix.length);
+  const slash = rest.indexOf('/');
+  const name = slash === -1 ? rest : rest.slice(0, slash);
+  const path = slash === -1 ? '/' : rest.slice(slash);
+  const query = path.indexOf('?');
+  return { name, path, pathname: query === -1 ? path : path.slice(0, query) };
+}
+
+async function handle(state: ProxyState, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { name, path, pathname } = splitUrl(request);
+  const route = state.routes.get(name);
+  if (route === undefined) throw new ProxyError(404, `Unknown provider "${name}".`, 'unknown_provider');
+  const found = tokenFromHeaders(request.headers, { proxy: true });
+  const principal = await state.context.authenticator.authenticate(found?.token);
+  const tokenSource = found?.source ?? 'authorization';
+  const endpoint = request.method === 'POST' ? route.adapter.endpoints.get(pathname) : undefined;
+  if (endpoint !== undefined) {
+    await intercept({ state, route, endpoint, path, principal, tokenSource, request, reply });
+    return;
+  }
+  const credential = resolveCredential({
+    headers: request.headers,
+    tokenSource,
+    adapter: route.adapter,
+    centralKey: route.instance.key,
+    allowByok: state.context.config.allowByok,
+  });
+  await passThrough({ route, path, credentialHeaders: credential.headers, request, reply });
+}
+
+function sendError(state: ProxyState, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const proxyError = toProxyError(error);
+  const { name, pathname } = splitUrl(request);
+  const adapter = state.routes.get(name)?.adapter ?? adapterForPath(pathname);
+  if (proxyError.status >= 500)
+    state.context.logger.error({ err: error, url: request.url }, 'proxy request failed');
+  if (reply.sent || reply.raw.headersSent) {
+    reply.raw.destroy();
+    return;
+  }
+  reply.code(proxyError.status).type('application/json').send(adapter.errorBody(proxyError.toInfo()));
+}

@@ -102,7 +102,7 @@ describe('Chat Completions parsing', () => {
 
   it('records reasoning text of compatible servers and an error chunk', () => {
     const parser = endpoint.inspect({ stream: true }, '{}').createParser();
-    const event = (data: string) => ({ event: null, data, raw: null });
+    const event = (data: string) => ({ event: null, data, raw: null, hasData: true });
     parser.onEvent(event('{"id":"c1","choices":[{"index":0,"delta":{"reasoning_content":"think "}}]}'));
     parser.onEvent(event('{"id":"c1","choices":[{"index":0,"delta":{"reasoning_content":"hard"}}]}'));
     parser.onEvent(event('{"error":{"message":"The server had an error","type":"server_error"}}'));

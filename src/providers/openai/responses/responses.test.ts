@@ -92,7 +92,12 @@ describe('Responses parsing', () => {
 
   it('records a failed response and an error event', () => {
     const parser = endpoint.inspect({ stream: true }, '').createParser();
-    const event = (name: string, data: unknown) => ({ event: name, data: JSON.stringify(data), raw: null });
+    const event = (name: string, data: unknown) => ({
+      event: name,
+      data: JSON.stringify(data),
+      raw: null,
+      hasData: true,
+    });
     parser.onEvent(
       event('response.failed', {
         type: 'response.failed',

@@ -1,0 +1,199 @@
+/**
+ * The interception pipeline of one request: read the body → detect client, session and thread → forward
+ * upstream → relay the response while parsing it → queue the records of the whole interception at once.
+ * Nothing here waits on the database: the records go to the recorder's queue.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal, TokenSource } from '../auth/authenticate.js';
+import { newId } from '../core/ids.js';
+import type { InterceptionStart } from '../core/records.js';
+import type { EndpointAdapter, ResponseParser } from '../providers/index.js';
+import { asObject } from '../providers/json/read-json.js';
+import { parseJson } from '../providers/sse/parse-json.js';
+import { buildRecords, type InterceptionOutcome } from './build-records.js';
+import { detectClient } from './detect-client.js';
+import { upstreamRequestHeaders } from './forward-headers.js';
+import { ProxyError } from './proxy-error.js';
+import type { ProxyRoute, ProxyState } from './proxy-state.js';
+import { describe, relayResponse } from './relay-response.js';
+import { resolveCredential } from './resolve-credential.js';
+import { writeProxyError } from './send-error.js';
+
+/** Everything known about an intercepted request once it is authenticated. */
+export interface InterceptInput {
+  state: ProxyState;
+  route: ProxyRoute;
+  endpoint: EndpointAdapter;
+  /** Path below the instance root, with the query string. */
+  path: string;
+  principal: Principal;
+  tokenSource: TokenSource;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** Handles one intercepted request from its parsed body to its queued records. */
+export async function intercept(input: InterceptInput): Promise<void> {
+  const { state, route, request } = input;
+  const bodyBytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const text = bodyBytes.toString('utf8');
+  const parsed = parseJson(text);
+  const body = parsed.ok ? asObject(parsed.value) : null;
+  if (body === null) {
+    const reason = parsed.ok ? 'it is not a JSON object' : parsed.error;
+    throw new ProxyError(400, `Request body must be a JSON object: ${reason}.`, 'invalid_request_body');
+  }
+  const credential = resolveCredential({
+    headers: request.headers,
+    tokenSource: input.tokenSource,
+    adapter: route.adapter,
+    centralKey: route.instance.key,
+    allowByok: state.context.config.allowByok,
+  });
+  if (!state.context.recorder.hasRoom()) {
+    throw new ProxyError(
+      503,
+      'The bridge cannot record more requests right now; retry shortly.',
+      'recorder_queue_full',
+    );
+  }
+  const inspection = input.endpoint.inspect(body, text);
+  const userId = input.principal.user.id;
+  const lineage = state.lineage.resolve(inspection.latestToolResultId, userId);
+  const id = newId();
+  const startedAt = new Date();
+  const { client, clientSessionId } = detectClient(request.headers, body);
+  const userAgent = request.headers['user-agent'];
+  state.inflight.begin();
+  let outcome: InterceptionOutcome | undefined;
+  try {
+    outcome = await forward(input, {
+      id,
+      body: inspection.editedBody ?? bodyBytes,
+      credentialHeaders: credential.headers,
+      createParser: inspection.createParser,
+    });
+  } finally {
+    outcome ??= failed(null, 'the bridge failed while relaying the response');
+    const start: InterceptionStart = {
+      id,
+      initiatorId: userId,
+      apiKeyId: input.principal.apiKeyId,
+      provider: route.instance.type,
+      providerName: route.instance.name,
+      model: inspection.model,
+      client,
+      clientSessionId,
+      ...(await lineage),
+      credentialKind: credential.kind,
+      credentialHint: credential.hint,
+      metadata: userAgent === undefined ? {} : { user_agent: userAgent },
+      startedAt,
+    };
+    record(state, { start, prompt: inspection.prompt, outcome });
+    state.inflight.end();
+  }
+}
+
+async function forward(
+  input: InterceptInput,
+  call: {
+    id: string;
+    body: Buffer | string;
+    credentialHeaders: Record<string, string>;
+    createParser: () => ResponseParser;
+  },
+): Promise<InterceptionOutcome> {
+  const { reply, request, route } = input;
+  const extraHeaders = { 'x-aibridge-interception-id': call.id };
+  reply.hijack();
+  const response = reply.raw;
+  const abort = new AbortController();
+  let clientGone = false;
+  response.on('close', () => {
+    if (response.writableFinished) return;
+    clientGone = true;
+    abort.abort();
+  });
+  let upstream: Awaited<ReturnType<typeof route.pool.request>>;
+  try {
+    upstream = await route.pool.request({
+      method: 'POST',
+      path: route.adapter.upstreamPath(input.path),
+      headers: upstreamRequestHeaders({
+        headers: request.headers,
+        credential: call.credentialHeaders,
+        keepEncoding: false,
+      }),
+      body: call.body,
+      signal: abort.signal,
+    });
+  } catch (error) {
+    if (clientGone)
+      return failed(null, 'client disconnected before the upstream answered', { client_disconnected: true });
+    const message = `upstream unreachable: ${describe(error)}`;
+    input.state.context.logger.warn(
+      { interceptionId: call.id, provider: route.instance.name, err: error },
+      message,
+    );
+    writeProxyError({
+      response,
+      adapter: route.adapter,
+      error: new ProxyError(
+        502,
+        `The bridge could not reach ${route.instance.name}: ${describe(error)}`,
+        'upstream_unreachable',
+      ),
+      extraHeaders,
+    });
+    return failed(null, message);
+  }
+  const result = await relayResponse({
+    upstream,
+    response,
+    adapter: route.adapter,
+    endpoint: input.endpoint,
+    parser: call.createParser(),
+    extraHeaders,
+    clientGone: () => clientGone,
+  });
+  if (clientGone) abort.abort();
+  const problems = [...result.problems, ...(result.summary?.problems ?? [])];
+  if (problems.length > 0) {
+    input.state.context.logger.warn(
+      { interceptionId: call.id, problems },
+      'problems reading the upstream response',
+    );
+  }
+  return {
+    endedAt: new Date(),
+    upstreamStatus: result.upstreamStatus,
+    error: result.error,
+    summary: result.summary,
+    metadata: {
+      ...(problems.length > 0 ? { parse_problems: problems } : {}),
+      ...(result.clientDisconnected ? { client_disconnected: true } : {}),
+    },
+  };
+}
+
+function failed(upstreamStatus: number | null, error: string, metadata = {}): InterceptionOutcome {
+  return { endedAt: new Date(), upstreamStatus, error, summary: null, metadata };
+}
+
+/** Queues the interception's records and remembers its tool calls for the threads that will follow. */
+function record(state: ProxyState, input: Parameters<typeof buildRecords>[0]): void {
+  const { start, outcome } = input;
+  state.context.recorder.enqueue(buildRecords(input), { admitted: true });
+  const toolCallIds = (outcome.summary?.toolCalls ?? []).flatMap((call) =>
+    call.providerToolCallId === null ? [] : [call.providerToolCallId],
+  );
+  if (toolCallIds.length > 0) {
+    state.lineage.remember({
+      toolCallIds,
+      interceptionId: start.id,
+      rootId: start.threadRootId ?? start.id,
+      initiatorId: start.initiatorId,
+    });
+  }
+}

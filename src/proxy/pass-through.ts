@@ -1,0 +1,63 @@
+/**
+ * Paths of an instance that are not intercepted (`/v1/models`, `/v1/messages/count_tokens`, embeddings…):
+ * forwarded with the upstream credential and streamed back untouched, not recorded.
+ */
+import { pipeline } from 'node:stream/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
+import { ProxyError } from './proxy-error.js';
+import type { ProxyRoute } from './proxy-state.js';
+import { describe } from './relay-response.js';
+import { writeProxyError } from './send-error.js';
+
+/** Forwards a request below an instance root to the same path upstream. */
+export async function passThrough(input: {
+  route: ProxyRoute;
+  path: string;
+  credentialHeaders: Record<string, string>;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}): Promise<void> {
+  const { route, request, reply } = input;
+  reply.hijack();
+  const response = reply.raw;
+  const abort = new AbortController();
+  response.on('close', () => {
+    if (!response.writableFinished) abort.abort();
+  });
+  let upstream: Dispatcher.ResponseData;
+  try {
+    upstream = await route.pool.request({
+      method: request.method as Dispatcher.HttpMethod,
+      path: route.adapter.upstreamPath(input.path),
+      headers: upstreamRequestHeaders({
+        headers: request.headers,
+        credential: input.credentialHeaders,
+        keepEncoding: true,
+      }),
+      body: Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : null,
+      signal: abort.signal,
+    });
+  } catch (error) {
+    if (abort.signal.aborted) return;
+    const message = `The bridge could not reach ${route.instance.name}: ${describe(error)}`;
+    writeProxyError({
+      response,
+      adapter: route.adapter,
+      error: new ProxyError(502, message, 'upstream_unreachable'),
+      extraHeaders: {},
+    });
+    return;
+  }
+  response.writeHead(
+    upstream.statusCode,
+    clientResponseHeaders({ headers: upstream.headers, keepLength: true, extra: {} }),
+  );
+  try {
+    await pipeline(upstream.body, response);
+  } catch {
+    // The client left or the upstream broke off; either way the connection is closed and nothing is recorded.
+    response.destroy();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Forwards an upstream response to the client as it arrives, with backpressure, and feeds the same bytes
+ * to the response parser beside the stream. A stream is forwarded whole event by whole event (never half
+ * an event, so an error event can always follow cleanly); other bodies chunk by chunk as received.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type {
+  EndpointAdapter,
+  ProviderAdapter,
+  ResponseParser,
+  ResponseSummary,
+} from '../providers/index.js';
+import { SseDecoder, type SseEvent } from '../providers/sse/decode-sse.js';
+import { parseJson } from '../providers/sse/parse-json.js';
+import { clientResponseHeaders } from './forward-headers.js';
+
+/** The most of a blocking or error body kept for the parser; bigger bodies are forwarded but not read. */
+const maxParsedBody = 64 * 1024 * 1024;
+const maxErrorBody = 64 * 1024;
+
+/** What happened while relaying. */
+export interface RelayResult {
+  upstreamStatus: number;
+  summary: ResponseSummary | null;
+  /** Why the interception failed: the upstream's error, a broken stream, a client that left. */
+  error: string | null;
+  clientDisconnected: boolean;
+  /** Problems of the relay itself (a parser that threw, an unreadable body). */
+  problems: string[];
+}
+
+/** Everything {@link relayResponse} needs. */
+export interface RelayInput {
+  upstream: Dispatcher.ResponseData;
+  response: ServerResponse;
+  adapter: ProviderAdapter;
+  endpoint: EndpointAdapter;
+  parser: ResponseParser;
+  /** Headers the bridge adds, e.g. the interception id. */
+  extraHeaders: Record<string, string>;
+  /** Whether the client has gone away (set by the caller's close listener). */
+  clientGone(): boolean;
+}
+
+/** Relays the response and returns what the parser read and how it ended. */
+export async function relayResponse(input: RelayInput): Promise<RelayResult> {
+  const { upstream, response } = input;
+  const status = upstream.statusCode;
+  const contentType = String(upstream.headers['content-type'] ?? '');
+  const streaming = status < 400 && contentType.includes('text/event-stream');
+  response.writeHead(
+    status,
+    clientResponseHeaders({ headers: upstream.headers, keepLength: !streaming, extra: input.extraHeaders }),
+  );
+  const result: RelayResult = {
+    upstreamStatus: status,
+    summary: null,
+    error: null,
+    clientDisconnected: false,
+    problems: [],
+  };
+  try {
+    if (status >= 400) result.error = await relayError(input);
+    else if (streaming) result.summary = await relayStream(input, result.problems);
+    else result.summary = await relayBody(input, result.problems);
+    if (!response.destroyed) response.end();
+  } catch (error) {
+    result.summary = safeSummary(input.parser, result.problems);
+    if (input.clientGone()) {
+      result.clientDisconnected = true;
+      result.error = 'client disconnected before the response was complete';
+    } else {
+      const message = `upstream response failed: ${describe(error)}`;
+      result.error = message;
+      if (streaming && !response.destroyed) {
+        // The client gets the provider's own error event, so its SDK reports a provider error.
+        response.end(
+          input.endpoint.streamErrorEvent({ status: 502, message, code: 'upstream_stream_failed' }),
+        );
+      } else {
+        // Mid-body of a blocking response there is no clean way to signal: cut the connection.
+        response.destroy();
+      }
+    }
+  }
+  if (result.error === null && result.summary?.error) result.error = result.summary.error;
+  return result;
+}
+
+async function relayStream(input: RelayInput, problems: string[]): Promise<ResponseSummary | null> {
+  const decoder = new SseDecoder({ trackRaw: true });
+  for await (const chunk of input.upstream.body as AsyncIterable<Buffer>) {
+    const out: Buffer[] = [];
+    for (const event of decoder.push(chunk)) {
+      if (!event.hasData || feedEvent(input.parser, event, problems)) out.push(event.raw as Buffer);
+    }
+    if (out.length > 0)
+      await write(input.response, out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) await write(input.response, rest);
+  return safeSummary(input.parser, problems);
+}
+
+async function relayBody(input: RelayInput, problems: string[]): Promise<ResponseSummary | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of input.upstream.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= maxParsedBody) chunks.push(chunk);
+    await write(input.response, chunk);
+  }
+  if (size > maxParsedBody) problems.push(`response body of ${size} bytes is too large to read`);
+  else {
+    const parsed = parseJson(Buffer.concat(chunks, size).toString('utf8'));
+    if (!parsed.ok) problems.push(`response body is not JSON: ${parsed.error}`);
+    else {
+      try {
+        input.parser.onBody(parsed.value);
+      } catch (error) {
+        problems.push(`parser failed on the response body: ${describe(error)}`);
+      }
+    }
+  }
+  return safeSummary(input.parser, problems);
+}
+
+/** Forwards an error response and returns its message for the record. */
+async function relayError(input: RelayInput): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of input.upstream.body as AsyncIterable<Buffer>) {
+    if (size < maxErrorBody) chunks.push(chunk);
+    size += chunk.length;
+    await write(input.response, chunk);
+  }
+  const text = Buffer.concat(chunks).subarray(0, maxErrorBody).toString('utf8');
+  return (
+    input.adapter.readErrorMessage(text) ??
+    (text.trim().slice(0, 2000) || `upstream answered ${input.upstream.statusCode}`)
+  );
+}
+
+/** Feeds one event; a parser that throws is a recorded problem, never a broken stream. */
+function feedEvent(parser: ResponseParser, event: SseEvent, problems: string[]): boolean {
+  try {
+    return parser.onEvent(event);
+  } catch (error) {
+    problems.push(`parser failed on a ${event.event ?? 'message'} event: ${describe(error)}`);
+    return true;
+  }
+}
+
+function safeSummary(parser: ResponseParser, problems: string[]): ResponseSummary | null {
+  try {
+    return parser.summary();
+  } catch (error) {
+    problems.push(`parser failed to summarise: ${describe(error)}`);
+    return null;
+  }
+}
+
+/** Writes with backpressure: waits for `drain`, or for `close` when the client leaves meanwhile. */
+function write(response: ServerResponse, chunk: Buffer): Promise<void> | undefined {
+  if (response.destroyed) throw new Error('client connection closed');
+  if (response.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
+
+/** A short description of an error, with its cause (undici wraps socket errors). */
+export function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
+}

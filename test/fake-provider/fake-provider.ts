@@ -1,0 +1,258 @@
+/**
+ * A fake LLM provider on loopback speaking the OpenAI (Chat Completions, Responses) and Anthropic
+ * (Messages) wire formats from recorded fixtures: SSE framed event by event, blocking JSON bodies, error
+ * statuses, streams broken off mid-way, and answers that never come. It keeps every request it received
+ * and the exact bytes it sent, so tests can compare what the client saw.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fixtureEvents, readFixture } from './fixtures.js';
+
+/** How the fake answers one request. */
+export type Scenario =
+  /** Replays a fixture: `.sse` as a stream (event by event, or in `chunkSize` pieces), `.json` as a body. */
+  | { kind: 'fixture'; fixture: string; chunkSize?: number; delayMs?: number }
+  /** Answers with a status and body, e.g. a provider error. */
+  | { kind: 'status'; status: number; body: string; contentType?: string }
+  /** Streams the first `afterEvents` events of a fixture, then destroys the connection. */
+  | { kind: 'drop'; fixture: string; afterEvents: number }
+  /** Sends headers and the first `afterEvents` events, then waits until the client goes away. */
+  | { kind: 'stall'; fixture: string; afterEvents: number };
+
+/** One request the fake received, and what it sent back. */
+export interface Exchange {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+  /** The body bytes sent (for streams: exactly the bytes written before the end or the drop). */
+  sent: Buffer;
+  /** Resolves when the fake is done with the exchange (response ended, dropped, or client gone). */
+  done: Promise<void>;
+  /** Whether the client (the bridge) closed the connection before the response was complete. */
+  clientClosed: boolean;
+}
+
+const defaults: Record<string, { stream: string; blocking: string }> = {
+  '/v1/messages': { stream: 'anthropic/stream-text.sse', blocking: 'anthropic/message-thinking-tools.json' },
+  '/v1/chat/completions': {
+    stream: 'openai-chat/stream-text.sse',
+    blocking: 'openai-chat/completion-tools.json',
+  },
+  '/v1/responses': {
+    stream: 'openai-responses/stream-text.sse',
+    blocking: 'openai-responses/response-reasoning-tools.json',
+  },
+};
+
+const models = JSON.stringify({
+  object: 'list',
+  data: [{ id: 'gpt-4.1', object: 'model', created: 1, owned_by: 'openai' }],
+});
+
+/** A running fake provider. */
+export class FakeProvider {
+  readonly exchanges: Exchange[] = [];
+  readonly #server: Server;
+  readonly #script: Scenario[] = [];
+  readonly #cache = new Map<string, { events: Buffer[]; whole: Buffer }>();
+  #requestCount = 0;
+  /** Keep exchanges (turn off for benchmarks, where memory would grow). */
+  recordExchanges = true;
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  /** Starts a fake provider on a free loopback port. */
+  static async start(): Promise<FakeProvider> {
+    const server = createServer();
+    const fake = new FakeProvider(server);
+    server.on('request', (request, response) => {
+      fake.#handle(request, response).catch((error: unknown) => {
+        response.destroy(error instanceof Error ? error : new Error(String(error)));
+      });
+    });
+    server.keepAliveTimeout = 60_000;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return fake;
+  }
+
+  /** `http://127.0.0.1:PORT`. */
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  /** Queues scenarios for the next intercepted requests, in order; afterwards the defaults apply again. */
+  script(...scenarios: Scenario[]): void {
+    this.#script.push(...scenarios);
+  }
+
+  /** The last exchange (throws when there is none). */
+  last(): Exchange {
+    const exchange = this.exchanges.at(-1);
+    if (exchange === undefined) throw new Error('the fake provider received no request');
+    return exchange;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    this.#server.close();
+    await once(this.#server, 'close');
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const sent: Buffer[] = [];
+    let finish: () => void = () => {};
+    const exchange: Exchange = {
+      method: request.method ?? 'GET',
+      path,
+      headers: request.headers,
+      body,
+      sent: Buffer.alloc(0),
+      done: new Promise((resolve) => {
+        finish = resolve;
+      }),
+      clientClosed: false,
+    };
+    if (this.recordExchanges) this.exchanges.push(exchange);
+    response.on('close', () => {
+      exchange.clientClosed = !response.writableFinished;
+      exchange.sent = Buffer.concat(sent);
+      finish();
+    });
+    const write = (bytes: Buffer) => {
+      sent.push(bytes);
+      return response.write(bytes);
+    };
+    this.#requestCount += 1;
+    const requestId = `req_fake_${this.#requestCount}`;
+    if (!request.headers.authorization && !request.headers['x-api-key']) {
+      return this.#send(
+        response,
+        write,
+        { kind: 'status', status: 401, body: unauthorized(path) },
+        requestId,
+      );
+    }
+    if (request.method === 'GET' && path === '/v1/models') {
+      return this.#send(response, write, { kind: 'status', status: 200, body: models }, requestId);
+    }
+    if (request.method === 'POST' && path === '/v1/messages/count_tokens') {
+      return this.#send(
+        response,
+        write,
+        { kind: 'status', status: 200, body: '{"input_tokens":42}' },
+        requestId,
+      );
+    }
+    const fallback = defaults[path];
+    if (request.method !== 'POST' || fallback === undefined) {
+      return this.#send(
+        response,
+        write,
+        { kind: 'status', status: 404, body: '{"error":{"message":"not found"}}' },
+        requestId,
+      );
+    }
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      stream?: boolean;
+      stream_options?: { include_usage?: boolean };
+    };
+    const scenario = this.#script.shift() ?? {
+      kind: 'fixture',
+      fixture: parsed.stream === true ? fallback.stream : fallback.blocking,
+    };
+    // OpenAI sends the usage chunk only to clients that asked for it.
+    const omitUsageChunk = path === '/v1/chat/completions' && parsed.stream_options?.include_usage !== true;
+    return this.#send(response, write, scenario, requestId, omitUsageChunk);
+  }
+
+  async #send(
+    response: ServerResponse,
+    write: (bytes: Buffer) => boolean,
+    scenario: Scenario,
+    requestId: string,
+    omitUsageChunk = false,
+  ): Promise<void> {
+    if (scenario.kind === 'status') {
+      const bytes = Buffer.from(scenario.body);
+      response.writeHead(scenario.status, {
+        'content-type': scenario.contentType ?? 'application/json',
+        'content-length': bytes.length,
+        'x-request-id': requestId,
+      });
+      write(bytes);
+      response.end();
+      return;
+    }
+    const fixture = this.#fixture(scenario.fixture);
+    if (scenario.fixture.endsWith('.json')) {
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': fixture.whole.length,
+        'x-request-id': requestId,
+      });
+      write(fixture.whole);
+      response.end();
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-request-id': requestId,
+    });
+    let events = omitUsageChunk ? fixture.events.filter((event) => !isUsageChunk(event)) : fixture.events;
+    if (scenario.kind !== 'fixture') events = events.slice(0, scenario.afterEvents);
+    const pieces =
+      scenario.kind === 'fixture' && scenario.chunkSize
+        ? split(Buffer.concat(events), scenario.chunkSize)
+        : events;
+    for (const piece of pieces) {
+      if (response.destroyed) return;
+      if (!write(piece)) await once(response, 'drain');
+      if (scenario.kind === 'fixture' && scenario.delayMs)
+        await new Promise((resolve) => setTimeout(resolve, scenario.delayMs));
+    }
+    if (scenario.kind === 'drop') {
+      // Let the written events reach the client before the connection breaks off.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      response.socket?.destroy();
+    } else if (scenario.kind === 'fixture') {
+      response.end();
+    }
+  }
+
+  #fixture(name: string): { events: Buffer[]; whole: Buffer } {
+    let cached = this.#cache.get(name);
+    if (cached === undefined) {
+      const whole = readFixture(name);
+      cached = { events: name.endsWith('.sse') ? fixtureEvents(name) : [whole], whole };
+      this.#cache.set(name, cached);
+    }
+    return cached;
+  }
+}
+
+function isUsageChunk(event: Buffer): boolean {
+  return event.includes('"choices":[],"usage":{');
+}
+
+function split(bytes: Buffer, size: number): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let start = 0; start < bytes.length; start += size) pieces.push(bytes.subarray(start, start + size));
+  return pieces;
+}
+
+function unauthorized(path: string): string {
+  const message = 'No API key provided.';
+  return path.startsWith('/v1/messages')
+    ? JSON.stringify({ type: 'error', error: { type: 'authentication_error', message } })
+    : JSON.stringify({ error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } });
+}

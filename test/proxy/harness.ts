@@ -1,0 +1,73 @@
+/** A bridge and a fake provider wired together for proxy tests, and readers of what the bridge recorded. */
+import type { Config, ProviderConfig } from '../../src/config/config.js';
+import type { Store } from '../../src/store/open-store.js';
+import { FakeProvider } from '../fake-provider/fake-provider.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+export const centralOpenaiKey = 'sk-central-openai-0123456789abcd';
+export const centralAnthropicKey = 'sk-ant-central-0123456789wxyz';
+
+/** A running bridge over `store`, its providers pointed at a fake, and a member with a token. */
+export interface ProxyHarness {
+  fake: FakeProvider;
+  server: TestServer;
+  member: { id: string; username: string; token: string };
+  /** `<bridge>/api/v2/aibridge/<name>`. */
+  providerUrl(name: string): string;
+  close(): Promise<void>;
+}
+
+/** Starts a fake provider and a bridge with instances `openai`, `anthropic` and `azure-eu` (OpenAI type). */
+export async function startProxyHarness(store: Store, config: Partial<Config> = {}): Promise<ProxyHarness> {
+  const fake = await FakeProvider.start();
+  const providers: ProviderConfig[] = [
+    { name: 'openai', type: 'openai', baseUrl: `${fake.url}/v1`, key: centralOpenaiKey },
+    { name: 'anthropic', type: 'anthropic', baseUrl: fake.url, key: centralAnthropicKey },
+    { name: 'azure-eu', type: 'openai', baseUrl: `${fake.url}/v1`, key: centralOpenaiKey },
+  ];
+  const server = await startTestServer({ store, config: { providers, ...config } });
+  const member = await server.createUser(`member-${Math.random().toString(36).slice(2, 8)}`);
+  return {
+    fake,
+    server,
+    member,
+    providerUrl: (name) => `${server.url}/api/v2/aibridge/${name}`,
+    close: async () => {
+      await server.close();
+      await fake.close();
+    },
+  };
+}
+
+/** An interception as stored, with its children. */
+export async function readInterception(store: Store, id: string) {
+  const db = store.db;
+  const interception = await db
+    .selectFrom('aibridge_interceptions')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  const byInterception = { interception_id: id };
+  const [tokenUsages, userPrompts, toolUsages, thoughts] = await Promise.all([
+    db
+      .selectFrom('aibridge_token_usages')
+      .selectAll()
+      .where('interception_id', '=', byInterception.interception_id)
+      .execute(),
+    db.selectFrom('aibridge_user_prompts').selectAll().where('interception_id', '=', id).execute(),
+    db
+      .selectFrom('aibridge_tool_usages')
+      .selectAll()
+      .where('interception_id', '=', id)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('aibridge_model_thoughts')
+      .selectAll()
+      .where('interception_id', '=', id)
+      .orderBy('id')
+      .execute(),
+  ]);
+  return { interception, tokenUsages, userPrompts, toolUsages, thoughts };
+}
