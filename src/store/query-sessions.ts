@@ -86,12 +86,12 @@ export async function findSessionCursor(
     sql`s.session_key = ${options.sessionKey}`,
     ...visibilityConditions('s', options.visibleTo),
   ];
-  const preferred =
-    options.initiatorId === undefined ? sql`0` : sql`(s.initiator_id <> ${options.initiatorId})::int`;
+  const order = [sql`s.last_active_at DESC`, sql`s.initiator_id`];
+  if (options.initiatorId !== undefined) order.unshift(sql`s.initiator_id <> ${options.initiatorId}`);
   const result = await sql<SessionKey>`
     SELECT s.initiator_id AS "initiatorId", s.session_key AS "sessionKey" FROM aibridge_sessions s
     WHERE ${allOf(conditions)}
-    ORDER BY ${preferred}, s.last_active_at DESC, s.initiator_id LIMIT 1`.execute(db);
+    ORDER BY ${sql.join(order)} LIMIT 1`.execute(db);
   return result.rows[0] ?? null;
 }
 
