@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../test/support/databases.js';
+import { type InterceptionSpec, recordInterceptions } from '../../test/support/record-fixtures.js';
+import { newId } from '../core/ids.js';
+import { countInterceptions } from './count-interceptions.js';
+import type { RecordFilter } from './record-filter.js';
+import { createUser } from './users.js';
+
+const start = Date.UTC(2025, 0, 1);
+const span = 6 * 86_400_000;
+const models = ['m-a', 'm-b', 'm-c'];
+const providers = ['openai', 'anthropic'];
+
+describeEachDatabase('countInterceptions', (getStore) => {
+  const users: string[] = [];
+
+  beforeAll(async () => {
+    const store = getStore();
+    for (const name of ['u1', 'u2', 'u3']) users.push((await createUser(store.db, { username: name }))!.id);
+    // A deterministic spread over six days, some never ended, so day edges and open rows are exercised.
+    const random = fc.sample(fc.tuple(fc.nat(span - 1), fc.nat(2), fc.nat(2), fc.nat(1), fc.nat(9)), {
+      numRuns: 300,
+      seed: 42,
+    });
+    const specs: InterceptionSpec[] = random.map(([offset, user, model, provider, openChance]) => ({
+      id: newId(),
+      initiatorId: users[user]!,
+      model: models[model]!,
+      provider: providers[provider]!,
+      startedAt: new Date(start + offset),
+      durationMs: openChance === 0 ? null : 500,
+    }));
+    await recordInterceptions(store, specs, { oneBatch: true });
+  });
+
+  it('agrees with counting the rows for any filter and visibility', async () => {
+    const time = fc.option(fc.integer({ min: -86_400_000, max: span + 86_400_000 }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        time,
+        time,
+        fc.option(fc.nat(2), { nil: undefined }),
+        fc.option(fc.constantFrom(...models), { nil: undefined }),
+        fc.option(fc.constantFrom(...providers), { nil: undefined }),
+        fc.option(fc.nat(2), { nil: undefined }),
+        async (after, before, initiator, model, provider, viewer) => {
+          const filter: RecordFilter = {};
+          if (after !== undefined) filter.startedAfter = new Date(start + after);
+          if (before !== undefined) filter.startedBefore = new Date(start + before);
+          if (initiator !== undefined) filter.initiatorId = users[initiator]!;
+          if (model !== undefined) filter.model = model;
+          if (provider !== undefined) filter.provider = provider;
+          const visibleTo = viewer === undefined ? null : users[viewer]!;
+          const db = getStore().db;
+          const expected = await sql<{ count: number }>`
+            SELECT count(*) AS count FROM aibridge_interceptions WHERE ended_at IS NOT NULL
+              AND (${filter.startedAfter?.toISOString() ?? null}::timestamptz IS NULL OR started_at >= ${filter.startedAfter?.toISOString() ?? null}::timestamptz)
+              AND (${filter.startedBefore?.toISOString() ?? null}::timestamptz IS NULL OR started_at < ${filter.startedBefore?.toISOString() ?? null}::timestamptz)
+              AND (${filter.initiatorId ?? null}::uuid IS NULL OR initiator_id = ${filter.initiatorId ?? null}::uuid)
+              AND (${visibleTo}::uuid IS NULL OR initiator_id = ${visibleTo}::uuid)
+              AND (${model ?? null}::text IS NULL OR model = ${model ?? null}::text)
+              AND (${provider ?? null}::text IS NULL OR provider = ${provider ?? null}::text)`.execute(db);
+          expect(await countInterceptions(db, { filter, visibleTo })).toBe(Number(expected.rows[0]!.count));
+        },
+      ),
+      { numRuns: 150, seed: 7 },
+    );
+  });
+});
