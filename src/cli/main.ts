@@ -2,8 +2,12 @@
 import { Command } from 'commander';
 import { version } from '../server/version.js';
 import { CliError } from './api-client.js';
+import { clientsCommand } from './commands/clients.js';
+import { interceptionsCommand } from './commands/interceptions.js';
 import { loginCommand } from './commands/login.js';
+import { modelsCommand } from './commands/models.js';
 import { serverCommand } from './commands/server.js';
+import { sessionsCommand } from './commands/sessions.js';
 import { tokensCommand } from './commands/tokens.js';
 import { usersCommand } from './commands/users.js';
 
@@ -17,6 +21,10 @@ program.addCommand(serverCommand());
 program.addCommand(loginCommand());
 program.addCommand(usersCommand());
 program.addCommand(tokensCommand());
+program.addCommand(interceptionsCommand());
+program.addCommand(sessionsCommand());
+program.addCommand(modelsCommand());
+program.addCommand(clientsCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // A CliError is an expected failure (one line); anything else is a bug and keeps its stack.

@@ -1,0 +1,105 @@
+/**
+ * Flags shared by the query API commands: one flag per search key (turned into the `q` language, quoted
+ * as needed), paging flags, and `--all` to follow cursors to the end.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { SearchKey } from '../search/parse-search-query.js';
+import { formatSearchQuery } from '../search/tokenize-search-query.js';
+
+/** The parsed search flags; commander names them in camelCase. */
+export type SearchFlags = Partial<Record<SearchFlagName, string>> & { query?: string };
+
+type SearchFlagName =
+  | 'initiator'
+  | 'provider'
+  | 'providerName'
+  | 'model'
+  | 'client'
+  | 'sessionId'
+  | 'startedAfter'
+  | 'startedBefore';
+
+const flags: Record<SearchKey, { flag: string; option: SearchFlagName; help: string }> = {
+  initiator: { flag: '--initiator <user>', option: 'initiator', help: 'user: "me", a username or a user id' },
+  provider: { flag: '--provider <type>', option: 'provider', help: 'provider type: openai or anthropic' },
+  provider_name: {
+    flag: '--provider-name <name>',
+    option: 'providerName',
+    help: 'configured provider instance name',
+  },
+  model: { flag: '--model <model>', option: 'model', help: 'model name' },
+  client: { flag: '--client <client>', option: 'client', help: 'client, e.g. "Claude Code"' },
+  session_id: { flag: '--session-id <id>', option: 'sessionId', help: 'session id' },
+  started_after: {
+    flag: '--started-after <time>',
+    option: 'startedAfter',
+    help: 'RFC 3339 time, e.g. 2025-01-31T09:00:00Z',
+  },
+  started_before: {
+    flag: '--started-before <time>',
+    option: 'startedBefore',
+    help: 'RFC 3339 time (exclusive)',
+  },
+};
+
+/** Adds a flag per search key, and `--query` for a raw `q` expression added to them. */
+export function withSearchFlags(command: Command, keys: readonly SearchKey[]): Command {
+  for (const key of keys) command.option(flags[key].flag, flags[key].help);
+  return command.option('--query <q>', 'raw search query in the key:value language, added to the flags');
+}
+
+/** The `q` parameter for the flags given (empty when none). */
+export function searchQueryOf(options: SearchFlags, keys: readonly SearchKey[]): string {
+  const terms: { key: string; value: string }[] = [];
+  for (const key of keys) {
+    const value = options[flags[key].option];
+    if (value !== undefined) terms.push({ key, value });
+  }
+  return [formatSearchQuery(terms), options.query ?? ''].filter((part) => part !== '').join(' ');
+}
+
+/** Paging flags as commander parses them. */
+export interface PagingFlags {
+  limit?: number;
+  afterId?: string;
+  offset?: number;
+  all?: boolean;
+}
+
+function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a non-negative integer');
+  return Number(value);
+}
+
+/** Adds `--limit`, `--after-id` and/or `--offset`, and `--all`. */
+export function withPagingFlags(
+  command: Command,
+  modes: { cursor: string | null; offset: boolean },
+): Command {
+  command.option('--limit <n>', 'results per page', nonNegativeInteger);
+  if (modes.cursor) command.option('--after-id <id>', modes.cursor);
+  if (modes.offset) command.option('--offset <n>', 'skip this many results', nonNegativeInteger);
+  return command.option('--all', 'fetch every page, following the cursor');
+}
+
+/** Builds a query string from defined values. */
+export function queryString(values: Record<string, string | number | undefined>): string {
+  const parameters = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && value !== '') parameters.set(name, String(value));
+  }
+  const text = parameters.toString();
+  return text ? `?${text}` : '';
+}
+
+/** Shortens text for a table cell: one line, at most `width` characters. */
+export function cell(text: string | null | undefined, width = 60): string {
+  const line = (text ?? '').replace(/\s+/g, ' ').trim();
+  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+}
+
+/** Tells a human that more results may follow and how to get them (on stderr: stdout stays the table). */
+export function printMore(count: number, lastId: string | undefined): void {
+  if (lastId === undefined) return;
+  process.stderr.write(`${count} in all. Next page: --after-id ${lastId} (or --all).\n`);
+}
