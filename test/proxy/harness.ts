@@ -18,12 +18,17 @@ export interface ProxyHarness {
 }
 
 /** Starts a fake provider and a bridge with instances `openai`, `anthropic` and `azure-eu` (OpenAI type). */
-export async function startProxyHarness(store: Store, config: Partial<Config> = {}): Promise<ProxyHarness> {
+export async function startProxyHarness(
+  store: Store,
+  config: Partial<Config> = {},
+  extraProviders: ProviderConfig[] = [],
+): Promise<ProxyHarness> {
   const fake = await FakeProvider.start();
   const providers: ProviderConfig[] = [
     { name: 'openai', type: 'openai', baseUrl: `${fake.url}/v1`, key: centralOpenaiKey },
     { name: 'anthropic', type: 'anthropic', baseUrl: fake.url, key: centralAnthropicKey },
     { name: 'azure-eu', type: 'openai', baseUrl: `${fake.url}/v1`, key: centralOpenaiKey },
+    ...extraProviders,
   ];
   const server = await startTestServer({ store, config: { providers, ...config } });
   const member = await server.createUser(`member-${Math.random().toString(36).slice(2, 8)}`);
@@ -37,6 +42,17 @@ export async function startProxyHarness(store: Store, config: Partial<Config> = 
       await fake.close();
     },
   };
+}
+
+/** Waits until the interception is stored and ended (its records are queued when its response ends). */
+export async function readEndedInterception(store: Store, id: string, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stored = await readInterception(store, id);
+    if (stored.interception?.ended_at) return stored;
+    if (Date.now() > deadline) throw new Error(`interception ${id} was not recorded as ended`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** An interception as stored, with its children. */
