@@ -68,7 +68,11 @@ export async function runServer(input: {
         logger.warn('grace period over; closing remaining connections');
         app.server.closeAllConnections();
       }, config.shutdownGraceMs);
+      // A keep-alive connection whose request was in flight at the signal turns idle when its response
+      // ends; Node closes idle connections only once, at close(), so sweep them until the server is closed.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       await app.close();
+      clearInterval(sweep);
       clearTimeout(grace);
       await recorder.drain();
       if (!input.store) await store.close();
