@@ -32,6 +32,8 @@ export interface Exchange {
   done: Promise<void>;
   /** Whether the client (the bridge) closed the connection before the response was complete. */
   clientClosed: boolean;
+  /** Whether the exchange is over (see `done`). */
+  finished: boolean;
 }
 
 const defaults: Record<string, { stream: string; blocking: string }> = {
@@ -60,6 +62,8 @@ export class FakeProvider {
   #requestCount = 0;
   /** Keep exchanges (turn off for benchmarks, where memory would grow). */
   recordExchanges = true;
+  /** Pause between the events of unscripted streams, to keep many of them in flight at once. */
+  streamDelayMs = 0;
 
   private constructor(server: Server) {
     this.#server = server;
@@ -120,11 +124,13 @@ export class FakeProvider {
         finish = resolve;
       }),
       clientClosed: false,
+      finished: false,
     };
     if (this.recordExchanges) this.exchanges.push(exchange);
     response.on('close', () => {
       exchange.clientClosed = !response.writableFinished;
       exchange.sent = Buffer.concat(sent);
+      exchange.finished = true;
       finish();
     });
     const write = (bytes: Buffer) => {
@@ -165,9 +171,10 @@ export class FakeProvider {
       stream?: boolean;
       stream_options?: { include_usage?: boolean };
     };
-    const scenario = this.#script.shift() ?? {
+    const scenario: Scenario = this.#script.shift() ?? {
       kind: 'fixture',
       fixture: parsed.stream === true ? fallback.stream : fallback.blocking,
+      delayMs: this.streamDelayMs,
     };
     // OpenAI sends the usage chunk only to clients that asked for it.
     const omitUsageChunk = path === '/v1/chat/completions' && parsed.stream_options?.include_usage !== true;
