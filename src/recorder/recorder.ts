@@ -16,6 +16,12 @@ export interface RecorderOptions {
   capacity: number;
   /** Most events written in one transaction. */
   maxBatch?: number;
+  /**
+   * How long the writer waits for more events before writing a batch smaller than `maxBatch`. At low load
+   * this turns one transaction per interception into one per few dozen, so the writer's work on the shared
+   * event loop stays off the proxy's latency; `drain()` cuts the wait short.
+   */
+  lingerMs?: number;
   /** Backoff after a failed batch: first delay and ceiling, in milliseconds. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
@@ -31,10 +37,12 @@ export class Recorder {
   #failures = 0;
   #written = 0;
   #idleWaiters: Array<() => void> = [];
+  #wakeWriter: (() => void) | null = null;
 
   constructor(options: RecorderOptions) {
     this.#options = {
       maxBatch: 2000,
+      lingerMs: 20,
       retryDelayMs: 50,
       maxRetryDelayMs: 5000,
       write: writeRecords,
@@ -53,6 +61,7 @@ export class Recorder {
     const startsNew = !options.admitted && events.some((event) => event.kind === 'interception-start');
     if (startsNew && this.#queue.length >= this.#options.capacity) return false;
     for (const event of events) this.#queue.push(event);
+    if (this.#queue.length >= this.#options.maxBatch) this.#wakeWriter?.();
     this.#schedule();
     return true;
   }
@@ -75,7 +84,30 @@ export class Recorder {
   /** Resolves once every event queued so far (and any queued meanwhile) has been written. */
   drain(): Promise<void> {
     if (this.#queue.length === 0 && this.#writing === null) return Promise.resolve();
+    this.#wakeWriter?.();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Waits for more events to join the batch: `lingerMs`, unless a full batch is queued or a drain is waiting. */
+  #linger(): Promise<void> {
+    const { lingerMs, maxBatch } = this.#options;
+    if (lingerMs <= 0 || this.#queue.length >= maxBatch || this.#idleWaiters.length > 0) {
+      // Still let the events of the current tick join the batch.
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(wake, lingerMs);
+      function wake() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeWriter = () => {
+        this.#wakeWriter = null;
+        wake();
+      };
+    }).finally(() => {
+      this.#wakeWriter = null;
+    });
   }
 
   #schedule(): void {
@@ -88,8 +120,7 @@ export class Recorder {
   }
 
   async #writeAll(): Promise<void> {
-    // Let the events of the current tick join the batch before writing.
-    await new Promise((resolve) => setImmediate(resolve));
+    await this.#linger();
     while (this.#queue.length > 0) {
       const batch = this.#queue.slice(0, this.#options.maxBatch);
       try {
