@@ -5,6 +5,7 @@ import { describeEachDatabase } from '../../test/support/databases.js';
 import { type InterceptionSpec, recordInterceptions } from '../../test/support/record-fixtures.js';
 import { newId } from '../core/ids.js';
 import { countInterceptions } from './count-interceptions.js';
+import { purgeRecords } from './purge-records.js';
 import type { RecordFilter } from './record-filter.js';
 import { createUser } from './users.js';
 
@@ -66,6 +67,29 @@ describeEachDatabase('countInterceptions', (getStore) => {
         },
       ),
       { numRuns: 150, seed: 7 },
+    );
+  });
+
+  // Runs last: it deletes the first days of the fixture.
+  it('keeps the all-time totals equal to the per-day counts through a purge', async () => {
+    const db = getStore().db;
+    const totalsAgree = async () => {
+      const result = await sql<{ mismatches: number }>`
+        SELECT count(*) AS mismatches FROM (
+          SELECT initiator_id, provider, provider_name, model, client, sum(interceptions) AS n
+          FROM aibridge_interception_counts GROUP BY 1, 2, 3, 4, 5
+        ) c FULL JOIN aibridge_interception_totals t USING (initiator_id, provider, provider_name, model, client)
+        WHERE c.n IS DISTINCT FROM t.interceptions`.execute(db);
+      return Number(result.rows[0]!.mismatches);
+    };
+    expect(await totalsAgree()).toBe(0);
+    await purgeRecords(db, new Date(start + 2 * 86_400_000));
+    expect(await totalsAgree()).toBe(0);
+    expect(await countInterceptions(db, { filter: {}, visibleTo: null })).toBe(
+      await countInterceptions(db, {
+        filter: { startedAfter: new Date(start + 2 * 86_400_000) },
+        visibleTo: null,
+      }),
     );
   });
 });

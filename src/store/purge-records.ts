@@ -18,7 +18,18 @@ export async function purgeRecords(db: Kysely<Database>, cutoff: Date, chunk = 5
     if (deleted < chunk) break;
   }
   await db.deleteFrom('aibridge_sessions').where('ended_at', '<', cutoff).execute();
-  await sql`DELETE FROM aibridge_interception_counts
-    WHERE day < (${cutoff}::timestamptz AT TIME ZONE 'UTC')::date`.execute(db);
+  // The all-time totals lose what the deleted days counted, in the same statement.
+  await sql`
+    WITH gone AS (
+      DELETE FROM aibridge_interception_counts WHERE day < (${cutoff}::timestamptz AT TIME ZONE 'UTC')::date
+      RETURNING initiator_id, provider, provider_name, model, client, interceptions
+    ), summed AS (
+      SELECT initiator_id, provider, provider_name, model, client, sum(interceptions) AS interceptions
+      FROM gone GROUP BY 1, 2, 3, 4, 5
+    )
+    UPDATE aibridge_interception_totals t SET interceptions = t.interceptions - s.interceptions FROM summed s
+    WHERE t.initiator_id = s.initiator_id AND t.provider = s.provider AND t.provider_name = s.provider_name
+      AND t.model = s.model AND t.client = s.client`.execute(db);
+  await sql`DELETE FROM aibridge_interception_totals WHERE interceptions <= 0`.execute(db);
   return total;
 }

@@ -3,7 +3,7 @@ import type { Database } from './schema.js';
 
 /**
  * Adds interceptions that just ended to the rollups the query API reads (`aibridge_sessions`,
- * `aibridge_interception_counts`). Runs in the writer's transaction, after the interceptions' children were
+ * `aibridge_interception_counts`, `aibridge_interception_totals`). Runs in the writer's transaction, after the interceptions' children were
  * inserted, so their token usages and prompts are visible. Each id must be passed exactly once in its
  * life: the writer passes only rows it just ended.
  */
@@ -90,5 +90,14 @@ export async function updateRollups(
     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (day, initiator_id, provider, provider_name, model, client)
       DO UPDATE SET interceptions = c.interceptions + excluded.interceptions
+  `.execute(transaction);
+  // The same counts over all time (migration 0003), so an unbounded count need not sum every day.
+  await sql`
+    INSERT INTO aibridge_interception_totals AS t (initiator_id, provider, provider_name, model, client, interceptions)
+    SELECT initiator_id, provider, provider_name, model, client, count(*)
+    FROM aibridge_interceptions WHERE id = ANY(${ids})
+    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (initiator_id, provider, provider_name, model, client)
+      DO UPDATE SET interceptions = t.interceptions + excluded.interceptions
   `.execute(transaction);
 }
