@@ -1,14 +1,17 @@
 /**
- * The threads of one session: a thread is a root interception and every interception answering its tool
- * calls (same `coalesce(thread_root_id, id)`). Two statements: the session's ended interceptions with their
- * token usages (for the thread list, every thread's sums and the session summary), then tool calls,
- * thinking and prompts for the page's interceptions only.
+ * The threads of one session. A thread is an ended root interception (no parent) and every ended
+ * interception answering its tool calls (`thread_root_id` = the root), so the thread list agrees with the
+ * sessions rollup's `threads` count. A page costs the same in a session of five interceptions or of
+ * thousands: the page's roots come from a partial index of roots, then only the page's interceptions are
+ * read with their usages, prompts, thinking and tool calls; the session-wide summary is summed in the
+ * database (sum-session-usage.ts).
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ToolUsageRow } from './query-interceptions.js';
 import type { SessionKey } from './query-sessions.js';
 import { utcText } from './record-filter.js';
 import type { Database } from './schema.js';
+import { sumSessionUsage } from './sum-session-usage.js';
 import {
   addTokenUsage,
   emptyTokenUsageSum,
@@ -51,7 +54,7 @@ export type SessionThreadsResult =
   | { threads: ThreadRow[]; tokenUsageSummary: TokenUsageSum }
   | { unknownCursor: 'after_id' | 'before_id' };
 
-interface SessionInterception {
+interface PageInterception {
   id: string;
   threadId: string;
   model: string;
@@ -61,59 +64,92 @@ interface SessionInterception {
   startedAt: string;
   endedAt: string;
   usages: TokenUsageAmounts[];
-}
-
-interface PageDetails {
-  id: string;
   prompt: string | null;
   thinking: string[];
   toolCalls: ToolUsageRow[];
 }
 
-/** Reads one page of a session's threads; an interception cursor outside the session is reported. */
+/** Reads one page of a session's threads; a cursor that is not an interception of the session is reported. */
 export async function listSessionThreads(
   db: Kysely<Database>,
   query: SessionThreadsQuery,
 ): Promise<SessionThreadsResult> {
-  const interceptions = await readSessionInterceptions(db, query.session);
-  const threads = groupThreads(interceptions);
-  const sessionSum = emptyTokenUsageSum();
-  for (const interception of interceptions)
-    for (const usage of interception.usages) addTokenUsage(sessionSum, usage);
-
+  const { session } = query;
+  const inSession = sql`i.session_key = ${session.sessionKey} AND i.initiator_id = ${session.initiatorId}
+    AND i.ended_at IS NOT NULL`;
   const cursorId = query.afterId ?? query.beforeId;
-  let start = 0;
-  let end = Math.min(query.limit, threads.length);
+  let rootId: string | null = null;
   if (cursorId !== null) {
-    const threadId = interceptions.find((interception) => interception.id === cursorId)?.threadId;
-    const position = threads.findIndex((thread) => thread[0]?.threadId === threadId);
-    if (threadId === undefined || position < 0)
-      return { unknownCursor: query.afterId ? 'after_id' : 'before_id' };
-    [start, end] = query.afterId
-      ? [position + 1, Math.min(position + 1 + query.limit, threads.length)]
-      : [Math.max(0, position - query.limit), position];
+    const cursor = await sql<{ rootId: string }>`
+      SELECT coalesce(i.thread_root_id, i.id) AS "rootId" FROM aibridge_interceptions i
+      WHERE i.id = ${cursorId} AND ${inSession}`.execute(db);
+    rootId = cursor.rows[0]?.rootId ?? null;
+    if (rootId === null) return { unknownCursor: query.afterId ? 'after_id' : 'before_id' };
   }
-  const page = threads.slice(start, end);
-  const details = await readPageDetails(
-    db,
-    page.flat().map((interception) => interception.id),
-  );
-  return { threads: page.map((thread) => toThread(thread, details)), tokenUsageSummary: sessionSum };
+  const [roots, tokenUsageSummary] = await Promise.all([
+    pageRoots(db, { inSession, rootId, after: query.afterId !== null, limit: query.limit }),
+    sumSessionUsage(db, session),
+  ]);
+  const interceptions = await readPageInterceptions(db, { inSession, roots });
+  const byThread = new Map<string, PageInterception[]>(roots.map((root) => [root, []]));
+  for (const interception of interceptions) byThread.get(interception.threadId)?.push(interception);
+  const threads = [...byThread.values()].filter((thread) => thread.length > 0).map(toThread);
+  return { threads, tokenUsageSummary };
 }
 
-/** Groups interceptions (oldest first) into threads, ordered by their root's start, then id. */
-function groupThreads(interceptions: readonly SessionInterception[]): SessionInterception[][] {
-  const byThread = new Map<string, SessionInterception[]>();
-  for (const interception of interceptions) {
-    const thread = byThread.get(interception.threadId);
-    if (thread) thread.push(interception);
-    else byThread.set(interception.threadId, [interception]);
-  }
-  // Map order is first-seen order, i.e. the order of each thread's earliest interception: its root.
-  return [...byThread.values()];
+/** The ids of a page of roots, oldest first, after or before the cursor's root. */
+async function pageRoots(
+  db: Kysely<Database>,
+  input: { inSession: RawBuilder<unknown>; rootId: string | null; after: boolean; limit: number },
+): Promise<string[]> {
+  const conditions = [input.inSession, sql`i.thread_parent_id IS NULL`];
+  const cursor = sql`(SELECT c.started_at, c.id FROM aibridge_interceptions c WHERE c.id = ${input.rootId})`;
+  const backwards = input.rootId !== null && !input.after;
+  if (input.rootId !== null)
+    conditions.push(
+      input.after ? sql`(i.started_at, i.id) > ${cursor}` : sql`(i.started_at, i.id) < ${cursor}`,
+    );
+  const direction = backwards ? sql`DESC` : sql`ASC`;
+  const result = await sql<{ id: string }>`
+    SELECT i.id FROM aibridge_interceptions i WHERE ${sql.join(conditions, sql` AND `)}
+    ORDER BY i.started_at ${direction}, i.id ${direction} LIMIT ${input.limit}`.execute(db);
+  const ids = result.rows.map((row) => row.id);
+  return backwards ? ids.reverse() : ids;
 }
 
-function toThread(thread: SessionInterception[], details: Map<string, PageDetails>): ThreadRow {
+async function readPageInterceptions(
+  db: Kysely<Database>,
+  input: { inSession: RawBuilder<unknown>; roots: string[] },
+): Promise<PageInterception[]> {
+  if (input.roots.length === 0) return [];
+  const roots = sql`${input.roots}::uuid[]`;
+  const result = await sql<PageInterception>`
+    SELECT i.id, coalesce(i.thread_root_id, i.id) AS "threadId", i.model, i.provider,
+      i.credential_kind AS "credentialKind", i.credential_hint AS "credentialHint",
+      ${utcText(sql`i.started_at`)} AS "startedAt", ${utcText(sql`i.ended_at`)} AS "endedAt",
+      coalesce((
+        SELECT json_agg(json_build_object('inputTokens', t.input_tokens, 'outputTokens', t.output_tokens,
+          'cacheReadInputTokens', t.cache_read_input_tokens, 'cacheWriteInputTokens', t.cache_write_input_tokens,
+          'metadata', t.metadata))
+        FROM aibridge_token_usages t WHERE t.interception_id = i.id), '[]') AS usages,
+      (SELECT q.prompt FROM aibridge_user_prompts q WHERE q.interception_id = i.id
+        ORDER BY q.created_at DESC, q.id DESC LIMIT 1) AS prompt,
+      coalesce((SELECT json_agg(m.content ORDER BY m.created_at, m.id) FROM aibridge_model_thoughts m
+        WHERE m.interception_id = i.id), '[]') AS thinking,
+      coalesce((
+        SELECT json_agg(json_build_object('id', x.id, 'interceptionId', x.interception_id,
+          'providerResponseId', x.provider_response_id, 'tool', x.tool, 'input', x.input,
+          'injected', x.injected, 'serverUrl', x.server_url, 'invocationError', x.invocation_error,
+          'metadata', x.metadata, 'createdAt', ${utcText(sql`x.created_at`)}) ORDER BY x.created_at, x.id)
+        FROM aibridge_tool_usages x WHERE x.interception_id = i.id), '[]') AS "toolCalls"
+    FROM aibridge_interceptions i
+    WHERE ${input.inSession} AND (i.id = ANY(${roots}) OR i.thread_root_id = ANY(${roots}))
+    ORDER BY i.started_at, i.id`.execute(db);
+  return result.rows;
+}
+
+/** A thread from its interceptions, oldest first; the root is the first. */
+function toThread(thread: PageInterception[]): ThreadRow {
   const root = thread.find((interception) => interception.id === interception.threadId) ?? thread[0]!;
   const tokenUsage = emptyTokenUsageSum();
   const agenticActions: AgenticActionRow[] = [];
@@ -121,21 +157,20 @@ function toThread(thread: SessionInterception[], details: Map<string, PageDetail
   for (const interception of thread) {
     for (const usage of interception.usages) addTokenUsage(tokenUsage, usage);
     if (interception.endedAt > endedAt) endedAt = interception.endedAt;
-    const detail = details.get(interception.id);
-    if (detail && detail.toolCalls.length > 0) {
+    if (interception.toolCalls.length > 0) {
       const actionUsage = emptyTokenUsageSum();
       for (const usage of interception.usages) addTokenUsage(actionUsage, usage);
       agenticActions.push({
         model: interception.model,
-        thinking: detail.thinking,
+        thinking: interception.thinking,
         tokenUsage: actionUsage,
-        toolCalls: detail.toolCalls,
+        toolCalls: interception.toolCalls,
       });
     }
   }
   return {
     id: root.threadId,
-    prompt: details.get(root.id)?.prompt ?? null,
+    prompt: root.prompt,
     model: root.model,
     provider: root.provider,
     credentialKind: root.credentialKind,
@@ -145,41 +180,4 @@ function toThread(thread: SessionInterception[], details: Map<string, PageDetail
     tokenUsage,
     agenticActions,
   };
-}
-
-async function readSessionInterceptions(
-  db: Kysely<Database>,
-  session: SessionKey,
-): Promise<SessionInterception[]> {
-  const result = await sql<SessionInterception>`
-    SELECT i.id, coalesce(i.thread_root_id, i.id) AS "threadId", i.model, i.provider,
-      i.credential_kind AS "credentialKind", i.credential_hint AS "credentialHint",
-      ${utcText(sql`i.started_at`)} AS "startedAt", ${utcText(sql`i.ended_at`)} AS "endedAt",
-      coalesce((
-        SELECT json_agg(json_build_object('inputTokens', t.input_tokens, 'outputTokens', t.output_tokens,
-          'cacheReadInputTokens', t.cache_read_input_tokens, 'cacheWriteInputTokens', t.cache_write_input_tokens,
-          'metadata', t.metadata))
-        FROM aibridge_token_usages t WHERE t.interception_id = i.id), '[]') AS usages
-    FROM aibridge_interceptions i
-    WHERE i.session_key = ${session.sessionKey} AND i.initiator_id = ${session.initiatorId} AND i.ended_at IS NOT NULL
-    ORDER BY i.started_at, i.id`.execute(db);
-  return result.rows;
-}
-
-async function readPageDetails(db: Kysely<Database>, ids: string[]): Promise<Map<string, PageDetails>> {
-  if (ids.length === 0) return new Map();
-  const result = await sql<PageDetails>`
-    SELECT p.id,
-      (SELECT q.prompt FROM aibridge_user_prompts q WHERE q.interception_id = p.id
-        ORDER BY q.created_at DESC, q.id DESC LIMIT 1) AS prompt,
-      coalesce((SELECT json_agg(m.content ORDER BY m.created_at, m.id) FROM aibridge_model_thoughts m
-        WHERE m.interception_id = p.id), '[]') AS thinking,
-      coalesce((
-        SELECT json_agg(json_build_object('id', x.id, 'interceptionId', x.interception_id,
-          'providerResponseId', x.provider_response_id, 'tool', x.tool, 'input', x.input,
-          'injected', x.injected, 'serverUrl', x.server_url, 'invocationError', x.invocation_error,
-          'metadata', x.metadata, 'createdAt', ${utcText(sql`x.created_at`)}) ORDER BY x.created_at, x.id)
-        FROM aibridge_tool_usages x WHERE x.interception_id = p.id), '[]') AS "toolCalls"
-    FROM unnest(${ids}::uuid[]) AS p(id)`.execute(db);
-  return new Map(result.rows.map((row) => [row.id, row]));
 }

@@ -151,6 +151,34 @@ describeEachDatabase('GET /api/v2/aibridge/sessions/{session_id}', (getStore) =>
     });
   });
 
+  it('sums nested numeric metadata alike for threads and the session summary', async () => {
+    const metadata = JSON.parse(
+      '{"a": {"b": {"c": 1.5}}, "n": 1, "text": "x", "list": [1, 2], "__proto__": {"p": 2}}',
+    );
+    const [root] = await recordInterceptions(getStore(), [
+      {
+        initiatorId: world.users.bob.id,
+        clientSessionId: 'meta-1',
+        startedAt: at(5, 0),
+        usages: [{ input: 1, output: 1, metadata }],
+      },
+    ]);
+    await recordInterceptions(getStore(), [
+      {
+        initiatorId: world.users.bob.id,
+        clientSessionId: 'meta-1',
+        threadParentId: root!,
+        threadRootId: root!,
+        startedAt: at(5, 0, 1),
+        usages: [{ input: 1, output: 1, metadata }],
+      },
+    ]);
+    const { body } = await show('meta-1');
+    const expected = { 'a.b.c': 3, n: 2, '__proto__.p': 4 };
+    expect((body.threads[0]!.token_usage as { metadata: unknown }).metadata).toEqual(expected);
+    expect((body.token_usage_summary as { metadata: unknown }).metadata).toEqual(expected);
+  });
+
   it('finds a session by the id of one of its interceptions', async () => {
     const byChild = await show(world.ids.a3);
     expect(byChild.status).toBe(200);

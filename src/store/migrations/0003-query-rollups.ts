@@ -6,6 +6,8 @@
  *   the total minus the days outside it.
  * - sessions list filters: client and start time (btree, index-only counts), models and provider names
  *   (GIN, for array containment). Providers have two values, too few for an index to help.
+ * - session threads: the ended thread roots of a session in start order, so a page of threads in a
+ *   session of thousands of interceptions reads only its own roots.
  */
 export const queryRollups = `
 CREATE TABLE aibridge_interception_totals (
@@ -25,4 +27,7 @@ CREATE INDEX aibridge_sessions_client ON aibridge_sessions (client);
 CREATE INDEX aibridge_sessions_started ON aibridge_sessions (started_at);
 CREATE INDEX aibridge_sessions_models ON aibridge_sessions USING gin (models);
 CREATE INDEX aibridge_sessions_provider_names ON aibridge_sessions USING gin (provider_names);
+
+CREATE INDEX aibridge_interceptions_session_roots ON aibridge_interceptions (session_key, initiator_id, started_at, id)
+  WHERE thread_parent_id IS NULL AND ended_at IS NOT NULL;
 `;
