@@ -40,6 +40,11 @@ export interface SessionRow {
   tokenUsageSummary: TokenSums;
 }
 
+/** A session with its usage metadata summed by dotted key (the session threads route shows it). */
+export interface SessionDetailRow extends SessionRow {
+  tokenMetadata: Record<string, number>;
+}
+
 /** A session's identity: sessions are keyed by initiator and session key. */
 export interface SessionKey {
   initiatorId: string;
@@ -149,15 +154,16 @@ export async function countSessions(
 export async function findSession(
   db: Kysely<Database>,
   options: { sessionId: string; visibleTo: Visibility; sessionIdIsUuid: boolean },
-): Promise<SessionRow | null> {
+): Promise<SessionDetailRow | null> {
   const visible = visibilityConditions('s', options.visibleTo);
-  const byKey = await sql<SessionRow>`
-    SELECT ${sessionColumns} FROM aibridge_sessions s JOIN users u ON u.id = s.initiator_id
+  const byKey = await sql<SessionDetailRow>`
+    SELECT ${sessionColumns}, s.token_metadata AS "tokenMetadata"
+    FROM aibridge_sessions s JOIN users u ON u.id = s.initiator_id
     WHERE ${allOf([sql`s.session_key = ${options.sessionId}`, ...visible])}
     ORDER BY s.last_active_at DESC, s.initiator_id LIMIT 1`.execute(db);
   if (byKey.rows[0] || !options.sessionIdIsUuid) return byKey.rows[0] ?? null;
-  const byInterception = await sql<SessionRow>`
-    SELECT ${sessionColumns} FROM aibridge_interceptions i
+  const byInterception = await sql<SessionDetailRow>`
+    SELECT ${sessionColumns}, s.token_metadata AS "tokenMetadata" FROM aibridge_interceptions i
     JOIN aibridge_sessions s ON s.initiator_id = i.initiator_id AND s.session_key = i.session_key
     JOIN users u ON u.id = s.initiator_id
     WHERE ${allOf([sql`i.id = ${options.sessionId}`, sql`i.ended_at IS NOT NULL`, ...visible])}`.execute(db);

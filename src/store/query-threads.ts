@@ -3,15 +3,14 @@
  * interception answering its tool calls (`thread_root_id` = the root), so the thread list agrees with the
  * sessions rollup's `threads` count. A page costs the same in a session of five interceptions or of
  * thousands: the page's roots come from a partial index of roots, then only the page's interceptions are
- * read with their usages, prompts, thinking and tool calls; the session-wide summary is summed in the
- * database (sum-session-usage.ts).
+ * read with their usages, prompts, thinking and tool calls. The session-wide summary is not summed here:
+ * the sessions rollup holds it (`token_metadata`, migration 0004).
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ToolUsageRow } from './query-interceptions.js';
 import type { SessionKey } from './query-sessions.js';
 import { utcText } from './record-filter.js';
 import type { Database } from './schema.js';
-import { sumSessionUsage } from './sum-session-usage.js';
 import {
   addTokenUsage,
   emptyTokenUsageSum,
@@ -49,10 +48,8 @@ export interface SessionThreadsQuery {
   beforeId: string | null;
 }
 
-/** A page of threads, oldest first, and the token usage of the whole session. */
-export type SessionThreadsResult =
-  | { threads: ThreadRow[]; tokenUsageSummary: TokenUsageSum }
-  | { unknownCursor: 'after_id' | 'before_id' };
+/** A page of threads, oldest first. */
+export type SessionThreadsResult = { threads: ThreadRow[] } | { unknownCursor: 'after_id' | 'before_id' };
 
 interface PageInterception {
   id: string;
@@ -86,15 +83,12 @@ export async function listSessionThreads(
     rootId = cursor.rows[0]?.rootId ?? null;
     if (rootId === null) return { unknownCursor: query.afterId ? 'after_id' : 'before_id' };
   }
-  const [roots, tokenUsageSummary] = await Promise.all([
-    pageRoots(db, { inSession, rootId, after: query.afterId !== null, limit: query.limit }),
-    sumSessionUsage(db, session),
-  ]);
+  const roots = await pageRoots(db, { inSession, rootId, after: query.afterId !== null, limit: query.limit });
   const interceptions = await readPageInterceptions(db, { inSession, roots });
   const byThread = new Map<string, PageInterception[]>(roots.map((root) => [root, []]));
   for (const interception of interceptions) byThread.get(interception.threadId)?.push(interception);
   const threads = [...byThread.values()].filter((thread) => thread.length > 0).map(toThread);
-  return { threads, tokenUsageSummary };
+  return { threads };
 }
 
 /** The ids of a page of roots, oldest first, after or before the cursor's root. */

@@ -112,10 +112,22 @@ export interface SessionsTable {
   output_tokens: BigInt;
   cache_read_input_tokens: BigInt;
   cache_write_input_tokens: BigInt;
+  /** Numeric usage metadata summed by dotted key (migration 0004). */
+  token_metadata: Generated<Record<string, number>>;
 }
 
 export interface InterceptionCountsTable {
   day: ColumnType<string, string, string>;
+  initiator_id: string;
+  provider: string;
+  provider_name: string;
+  model: string;
+  client: string;
+  interceptions: BigInt;
+}
+
+/** Ended interceptions over all time per dimension (migration 0003). */
+export interface InterceptionTotalsTable {
   initiator_id: string;
   provider: string;
   provider_name: string;
@@ -134,4 +146,5 @@ export interface Database {
   aibridge_model_thoughts: ModelThoughtsTable;
   aibridge_sessions: SessionsTable;
   aibridge_interception_counts: InterceptionCountsTable;
+  aibridge_interception_totals: InterceptionTotalsTable;
 }

@@ -2,8 +2,8 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
- * Adds interceptions that just ended to the rollups the query API reads (`aibridge_sessions`,
- * `aibridge_interception_counts`, `aibridge_interception_totals`). Runs in the writer's transaction, after the interceptions' children were
+ * Adds interceptions that just ended to the rollups the query API reads (`aibridge_sessions` with its
+ * summed usage metadata, `aibridge_interception_counts`, `aibridge_interception_totals`). Runs in the writer's transaction, after the interceptions' children were
  * inserted, so their token usages and prompts are visible. Each id must be passed exactly once in its
  * life: the writer passes only rows it just ended.
  */
@@ -90,6 +90,22 @@ export async function updateRollups(
     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (day, initiator_id, provider, provider_name, model, client)
       DO UPDATE SET interceptions = c.interceptions + excluded.interceptions
+  `.execute(transaction);
+  // Summed usage metadata per session (migration 0004). The session rows were upserted above, in key order,
+  // so this takes no lock the transaction does not hold already.
+  await sql`
+    UPDATE aibridge_sessions s SET token_metadata = aibridge_add_numeric_objects(s.token_metadata, m.token_metadata)
+    FROM (
+      SELECT initiator_id, session_key, jsonb_object_agg(key, total) AS token_metadata FROM (
+        SELECT i.initiator_id, i.session_key, l.key, sum(l.value) AS total
+        FROM aibridge_interceptions i
+        JOIN aibridge_token_usages t ON t.interception_id = i.id
+        CROSS JOIN LATERAL aibridge_numeric_leaves(t.metadata) l
+        WHERE i.id = ANY(${ids})
+        GROUP BY 1, 2, 3
+      ) leaves GROUP BY 1, 2
+    ) m
+    WHERE s.initiator_id = m.initiator_id AND s.session_key = m.session_key
   `.execute(transaction);
   // The same counts over all time (migration 0003), so an unbounded count need not sum every day.
   await sql`

@@ -87,7 +87,7 @@ export function registerSessionThreadsRoute(app: FastifyInstance, context: Serve
           { field: page.unknownCursor, detail: 'No thread of this session has this interception.' },
         ]);
       }
-      return sessionThreadsJson({ session, threads: page.threads, summary: page.tokenUsageSummary });
+      return sessionThreadsJson({ session, threads: page.threads });
     },
   );
 }

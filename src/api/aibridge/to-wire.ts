@@ -2,9 +2,8 @@
  * Store rows to the wire shapes of seed 002 (snake_case, Coder's field names and nesting). The schemas in
  * schemas.ts describe the same shapes; the route tests compare both with the seed's examples.
  */
-import type { JsonObject } from '../../core/records.js';
 import type { InterceptionRow, MinimalUser, ToolUsageRow } from '../../store/query-interceptions.js';
-import type { SessionRow } from '../../store/query-sessions.js';
+import type { SessionDetailRow, SessionRow } from '../../store/query-sessions.js';
 import type { ThreadRow } from '../../store/query-threads.js';
 import type { TokenUsageSum } from '../../store/sum-token-usages.js';
 
@@ -130,12 +129,8 @@ function threadJson(row: ThreadRow) {
   };
 }
 
-/** A session with one page of its threads. */
-export function sessionThreadsJson(input: {
-  session: SessionRow;
-  threads: ThreadRow[];
-  summary: TokenUsageSum;
-}) {
+/** A session with one page of its threads; the summary covers the whole session (from its rollup). */
+export function sessionThreadsJson(input: { session: SessionDetailRow; threads: ThreadRow[] }) {
   const { session, threads } = input;
   let pageStartedAt: string | null = null;
   let pageEndedAt: string | null = null;
@@ -149,12 +144,21 @@ export function sessionThreadsJson(input: {
     providers: session.providers,
     models: session.models,
     client: session.client,
-    metadata: session.metadata as JsonObject,
+    metadata: session.metadata,
     started_at: session.startedAt,
     ended_at: session.endedAt,
     page_started_at: pageStartedAt,
     page_ended_at: pageEndedAt,
     threads: threads.map(threadJson),
-    token_usage_summary: tokenUsageSumJson(input.summary),
+    token_usage_summary: {
+      input_tokens: session.tokenUsageSummary.inputTokens,
+      output_tokens: session.tokenUsageSummary.outputTokens,
+      cache_read_input_tokens: session.tokenUsageSummary.cacheReadInputTokens,
+      cache_write_input_tokens: session.tokenUsageSummary.cacheWriteInputTokens,
+      // A copy through entries keeps a `__proto__` key an own key.
+      metadata: Object.fromEntries(
+        Object.entries(session.tokenMetadata).map(([key, value]) => [key, Number(value)]),
+      ),
+    },
   };
 }
