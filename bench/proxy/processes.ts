@@ -1,0 +1,118 @@
+/** Child processes of the benchmark: the fake provider, bridges, Portkey; and their memory. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A child process with its base URL. */
+export interface Child {
+  url: string;
+  process: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+function track(child: ChildProcess): () => string {
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return () => output;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Polls `url` until it answers (any status) or the child exits. */
+async function waitForHttp(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`process exited early: ${output()}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`no answer from ${url}: ${output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Starts the fake provider in a child process. */
+export async function startFakeProvider(): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/proxy/fake-server.ts'], {
+    cwd: repositoryRoot,
+  });
+  const output = track(child);
+  const [first] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+  const url = first.toString().trim();
+  return { url, process: child, output, stop: () => stopChild(child) };
+}
+
+/** Starts `aibridge server` from the sources; `args` add to the listen address. */
+export async function startBridge(args: string[]): Promise<Child> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'server',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--log-level',
+      'warn',
+      ...args,
+    ],
+    { cwd: repositoryRoot },
+  );
+  const output = track(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, child, output);
+  return { url, process: child, output, stop: () => stopChild(child) };
+}
+
+/** Starts a Node script (Portkey) listening on `port`. */
+export async function startScript(input: { cwd: string; args: string[]; port: number }): Promise<Child> {
+  const child = spawn(process.execPath, input.args, { cwd: input.cwd });
+  const output = track(child);
+  const url = `http://127.0.0.1:${input.port}`;
+  await waitForHttp(url, child, output);
+  return { url, process: child, output, stop: () => stopChild(child) };
+}
+
+/** Resident and peak resident memory of a process in MiB (Linux `/proc`), or null elsewhere. */
+export function memoryOf(pid: number | undefined): { rss: number; peak: number } | null {
+  if (pid === undefined) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+    return { rss: field('VmRSS'), peak: field('VmHWM') };
+  } catch {
+    return null;
+  }
+}
