@@ -84,7 +84,7 @@ export async function intercept(input: InterceptInput): Promise<void> {
       model: inspection.model,
       client,
       clientSessionId,
-      ...(await lineage),
+      ...(lineage instanceof Promise ? await lineage : lineage),
       credentialKind: credential.kind,
       credentialHint: credential.hint,
       metadata: userAgent === undefined ? {} : { user_agent: userAgent },

@@ -95,8 +95,10 @@ async function relayStream(input: RelayInput, problems: string[]): Promise<Respo
     for (const event of decoder.push(chunk)) {
       if (!event.hasData || feedEvent(input.parser, event, problems)) out.push(event.raw as Buffer);
     }
-    if (out.length > 0)
-      await write(input.response, out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+    if (out.length > 0) {
+      const pending = write(input.response, out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
+      if (pending !== undefined) await pending;
+    }
   }
   const rest = decoder.end();
   if (rest.length > 0) await write(input.response, rest);
@@ -109,8 +111,11 @@ async function relayBody(input: RelayInput, problems: string[]): Promise<Respons
   for await (const chunk of input.upstream.body as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size <= maxParsedBody) chunks.push(chunk);
-    await write(input.response, chunk);
+    const pending = write(input.response, chunk);
+    if (pending !== undefined) await pending;
   }
+  // The client has every byte: end its response before reading the body for the records.
+  input.response.end();
   if (size > maxParsedBody) problems.push(`response body of ${size} bytes is too large to read`);
   else {
     const parsed = parseJson(Buffer.concat(chunks, size).toString('utf8'));
@@ -161,7 +166,10 @@ function safeSummary(parser: ResponseParser, problems: string[]): ResponseSummar
   }
 }
 
-/** Writes with backpressure: waits for `drain`, or for `close` when the client leaves meanwhile. */
+/**
+ * Writes with backpressure: returns a promise to wait for `drain` (or `close`, when the client leaves
+ * meanwhile) only when the socket buffer is full, so the common case costs no extra turn of the loop.
+ */
 function write(response: ServerResponse, chunk: Buffer): Promise<void> | undefined {
   if (response.destroyed) throw new Error('client connection closed');
   if (response.write(chunk)) return undefined;
