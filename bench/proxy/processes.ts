@@ -60,15 +60,25 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
   }
 }
 
-/** Starts the fake provider in a child process. */
-export async function startFakeProvider(): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/proxy/fake-server.ts'], {
+/** Starts a TypeScript entry of `bench/proxy/` that prints its URL on its first line of output. */
+async function startPrinting(script: string, args: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', `bench/proxy/${script}`, ...args], {
     cwd: repositoryRoot,
   });
   const output = track(child);
   const [first] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
   const url = first.toString().trim();
   return { url, process: child, output, stop: () => stopChild(child) };
+}
+
+/** Starts the fake provider in a child process. */
+export function startFakeProvider(): Promise<Child> {
+  return startPrinting('fake-server.ts');
+}
+
+/** Starts the minimal reference relay in front of `upstreamBaseUrl` (e.g. `http://…/v1`). */
+export function startMinimalRelay(upstreamBaseUrl: string): Promise<Child> {
+  return startPrinting('minimal-relay.ts', [upstreamBaseUrl]);
 }
 
 /** Starts `aibridge server` from the sources; `args` add to the listen address. */

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { closePools, measureSequential, measureThroughput, type Target } from './load.js';
 import { installPortkey, portkeyHeaders, startPortkey } from './portkey.js';
-import { type Child, memoryOf, startBridge, startFakeProvider } from './processes.js';
+import { type Child, memoryOf, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
 import { addedMs, markdownTable, ms, percent, percentile } from './stats.js';
 import { measureWritePath } from './write-path.js';
 
@@ -150,6 +150,13 @@ async function main(): Promise<void> {
       url: `${fake.url}/v1/chat/completions`,
       headers: { authorization: 'Bearer sk-bench-direct' },
     };
+    const relayChild = await startMinimalRelay(`${fake.url}/v1`);
+    children.push(relayChild);
+    const relay: Target = {
+      name: 'minimal relay (reference)',
+      url: `${relayChild.url}/v1/chat/completions`,
+      headers: {},
+    };
     const bridges = [await startBridgeTarget('bridge (PGlite)', fake.url, null, directory)];
     if (database)
       bridges.push(await startBridgeTarget('bridge (PostgreSQL)', fake.url, database.url, directory));
@@ -168,7 +175,7 @@ async function main(): Promise<void> {
     } catch (error) {
       process.stderr.write(`Portkey unavailable (${String(error)}); skipping its rows\n`);
     }
-    const targets = [direct, ...bridges.map((bridge) => bridge.target), ...(portkey ? [portkey] : [])];
+    const targets = [direct, relay, ...bridges.map((bridge) => bridge.target), ...(portkey ? [portkey] : [])];
 
     process.stderr.write('measuring blocking latency at concurrency 1…\n');
     const latency = await measureSequential({
@@ -212,6 +219,7 @@ async function main(): Promise<void> {
       );
     }
     if (portkey) throughput.set(portkey.name, await run(portkey));
+    throughput.set(relay.name, await run(relay));
     const lastDirect = await run(direct);
     directRuns.push(lastDirect.perSecond);
     const directRps = ((directRuns[0] as number) + (directRuns[1] as number)) / 2;
@@ -240,6 +248,7 @@ async function main(): Promise<void> {
     const memory = new Map<string, ReturnType<typeof memoryOf>>([
       ...bridges.map((bridge) => [bridge.name, memoryOf(bridge.child.process.pid)] as const),
       ...(portkey && portkeyChild ? [[portkey.name, memoryOf(portkeyChild.process.pid)] as const] : []),
+      [relay.name, memoryOf(relayChild.process.pid)] as const,
     ]);
     const rows = targets.map((target) => {
       const samples = latency.get(target.name) ?? [];
