@@ -116,6 +116,42 @@ describeEachDatabase('Codex and OpenAI SDK traffic', (getStore) => {
     expect(two.tokenUsages).toMatchObject([{ input_tokens: 800, output_tokens: 90 }]);
   });
 
+  it('delivers a Responses stream byte for byte, event framing included', async () => {
+    harness.fake.script({
+      kind: 'fixture',
+      fixture: 'openai-responses/stream-reasoning-tools.sse',
+      chunkSize: 7,
+    });
+    const params = { model: 'gpt-5-codex', stream: true as const, store: false, input: 'list the files' };
+    const response = await codex.responses.create(params).asResponse();
+    const received = Buffer.from(await response.arrayBuffer());
+    const exchange = harness.fake.last();
+    await exchange.done;
+    expect(received.equals(exchange.sent)).toBe(true);
+    expect(exchange.body.toString()).toBe(JSON.stringify(params));
+    expect(exchange.headers.session_id).toBe(codexSession);
+  });
+
+  it('ends a Responses stream broken off mid-way with an error event and records the failure', async () => {
+    harness.fake.script({
+      kind: 'drop',
+      fixture: 'openai-responses/stream-reasoning-tools.sse',
+      afterEvents: 13,
+    });
+    const { data: stream, response } = await codex.responses
+      .create({ model: 'gpt-5-codex', stream: true, input: 'list the files' })
+      .withResponse();
+    const events: { type: string; code?: unknown }[] = [];
+    for await (const event of stream) events.push(event as { type: string; code?: unknown });
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'upstream_stream_failed' });
+    await drain();
+    const stored = await readInterception(getStore(), idOf(response));
+    expect(stored.interception?.error).toMatch(/^upstream response failed/);
+    // The reasoning item and the first call completed before the break and are recorded.
+    expect(stored.toolUsages.map((tool) => tool.provider_tool_call_id)).toEqual(['call_ls']);
+    expect(stored.thoughts).toHaveLength(1);
+  });
+
   it('asks for stream usage on the client behalf, records it and hides the extra chunk', async () => {
     harness.fake.script({ kind: 'fixture', fixture: 'openai-chat/stream-tools.sse' });
     const params = {
