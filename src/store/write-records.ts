@@ -10,6 +10,7 @@ import type {
   UserPromptRecord,
 } from '../core/records.js';
 import { sessionKeyOf } from '../core/records.js';
+import { insertUnnest } from './insert-unnest.js';
 import type { Database } from './schema.js';
 import { updateRollups } from './update-rollups.js';
 
@@ -26,7 +27,7 @@ interface SortedBatch {
 const json = (value: JsonObject) => JSON.stringify(value);
 
 /**
- * Writes a batch of record events in one transaction: multi-row inserts per table, then the end updates,
+ * Writes a batch of record events in one transaction: one array-parameter insert per table, then the end updates,
  * then the rollups of the interceptions that ended in this batch. Safe to retry after a failure: rows are
  * inserted with ON CONFLICT DO NOTHING and an interception is only ended (and rolled up) once.
  */
@@ -110,94 +111,115 @@ async function insertInterceptions(
       credential_kind: start.credentialKind,
       credential_hint: start.credentialHint,
       metadata: json(end?.metadata ? { ...start.metadata, ...end.metadata } : start.metadata),
-      started_at: start.startedAt,
-      ended_at: end ? end.endedAt : null,
+      started_at: start.startedAt.toISOString(),
+      ended_at: end ? end.endedAt.toISOString() : null,
       upstream_status: end ? end.upstreamStatus : null,
       error: end ? end.error : null,
     };
   });
-  const inserted = await transaction
-    .insertInto('aibridge_interceptions')
-    .values(rows)
-    .onConflict((conflict) => conflict.column('id').doNothing())
-    .returning(['id', 'ended_at'])
-    .execute();
-  return inserted.filter((row) => row.ended_at !== null).map((row) => row.id);
+  const inserted = await insertUnnest(transaction, {
+    table: 'aibridge_interceptions',
+    columns: {
+      id: 'uuid',
+      initiator_id: 'uuid',
+      api_key_id: 'text',
+      provider: 'text',
+      provider_name: 'text',
+      model: 'text',
+      client: 'text',
+      client_session_id: 'text',
+      session_key: 'text',
+      thread_parent_id: 'uuid',
+      thread_root_id: 'uuid',
+      credential_kind: 'text',
+      credential_hint: 'text',
+      metadata: 'jsonb',
+      started_at: 'timestamptz',
+      ended_at: 'timestamptz',
+      upstream_status: 'integer',
+      error: 'text',
+    },
+    rows,
+    returning: ['id', 'ended_at'],
+  });
+  return inserted.filter((row) => row.ended_at !== null).map((row) => String(row.id));
 }
 
 async function insertChildren(transaction: Transaction<Database>, batch: SortedBatch): Promise<void> {
-  if (batch.tokenUsages.length > 0) {
-    await transaction
-      .insertInto('aibridge_token_usages')
-      .values(
-        batch.tokenUsages.map((usage) => ({
-          id: usage.id,
-          interception_id: usage.interceptionId,
-          provider_response_id: usage.providerResponseId,
-          input_tokens: usage.inputTokens,
-          output_tokens: usage.outputTokens,
-          cache_read_input_tokens: usage.cacheReadInputTokens,
-          cache_write_input_tokens: usage.cacheWriteInputTokens,
-          metadata: json(usage.metadata),
-          created_at: usage.createdAt,
-        })),
-      )
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute();
-  }
-  if (batch.userPrompts.length > 0) {
-    await transaction
-      .insertInto('aibridge_user_prompts')
-      .values(
-        batch.userPrompts.map((prompt) => ({
-          id: prompt.id,
-          interception_id: prompt.interceptionId,
-          provider_response_id: prompt.providerResponseId,
-          prompt: prompt.prompt,
-          metadata: json(prompt.metadata),
-          created_at: prompt.createdAt,
-        })),
-      )
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute();
-  }
-  if (batch.toolUsages.length > 0) {
-    await transaction
-      .insertInto('aibridge_tool_usages')
-      .values(
-        batch.toolUsages.map((tool) => ({
-          id: tool.id,
-          interception_id: tool.interceptionId,
-          provider_response_id: tool.providerResponseId,
-          provider_tool_call_id: tool.providerToolCallId,
-          tool: tool.tool,
-          server_url: tool.serverUrl,
-          input: tool.input,
-          injected: tool.injected,
-          invocation_error: tool.invocationError,
-          metadata: json(tool.metadata),
-          created_at: tool.createdAt,
-        })),
-      )
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute();
-  }
-  if (batch.modelThoughts.length > 0) {
-    await transaction
-      .insertInto('aibridge_model_thoughts')
-      .values(
-        batch.modelThoughts.map((thought) => ({
-          id: thought.id,
-          interception_id: thought.interceptionId,
-          provider_response_id: thought.providerResponseId,
-          content: thought.content,
-          metadata: json(thought.metadata),
-          created_at: thought.createdAt,
-        })),
-      )
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute();
-  }
+  const child = { id: 'uuid', interception_id: 'uuid', provider_response_id: 'text' } as const;
+  const meta = { metadata: 'jsonb', created_at: 'timestamptz' } as const;
+  await insertUnnest(transaction, {
+    table: 'aibridge_token_usages',
+    columns: {
+      ...child,
+      input_tokens: 'bigint',
+      output_tokens: 'bigint',
+      cache_read_input_tokens: 'bigint',
+      cache_write_input_tokens: 'bigint',
+      ...meta,
+    },
+    rows: batch.tokenUsages.map((usage) => ({
+      id: usage.id,
+      interception_id: usage.interceptionId,
+      provider_response_id: usage.providerResponseId,
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      cache_read_input_tokens: usage.cacheReadInputTokens,
+      cache_write_input_tokens: usage.cacheWriteInputTokens,
+      metadata: json(usage.metadata),
+      created_at: usage.createdAt.toISOString(),
+    })),
+  });
+  await insertUnnest(transaction, {
+    table: 'aibridge_user_prompts',
+    columns: { ...child, prompt: 'text', ...meta },
+    rows: batch.userPrompts.map((prompt) => ({
+      id: prompt.id,
+      interception_id: prompt.interceptionId,
+      provider_response_id: prompt.providerResponseId,
+      prompt: prompt.prompt,
+      metadata: json(prompt.metadata),
+      created_at: prompt.createdAt.toISOString(),
+    })),
+  });
+  await insertUnnest(transaction, {
+    table: 'aibridge_tool_usages',
+    columns: {
+      ...child,
+      provider_tool_call_id: 'text',
+      tool: 'text',
+      server_url: 'text',
+      input: 'text',
+      injected: 'boolean',
+      invocation_error: 'text',
+      ...meta,
+    },
+    rows: batch.toolUsages.map((tool) => ({
+      id: tool.id,
+      interception_id: tool.interceptionId,
+      provider_response_id: tool.providerResponseId,
+      provider_tool_call_id: tool.providerToolCallId,
+      tool: tool.tool,
+      server_url: tool.serverUrl,
+      input: tool.input,
+      injected: tool.injected,
+      invocation_error: tool.invocationError,
+      metadata: json(tool.metadata),
+      created_at: tool.createdAt.toISOString(),
+    })),
+  });
+  await insertUnnest(transaction, {
+    table: 'aibridge_model_thoughts',
+    columns: { ...child, content: 'text', ...meta },
+    rows: batch.modelThoughts.map((thought) => ({
+      id: thought.id,
+      interception_id: thought.interceptionId,
+      provider_response_id: thought.providerResponseId,
+      content: thought.content,
+      metadata: json(thought.metadata),
+      created_at: thought.createdAt.toISOString(),
+    })),
+  });
 }
 
 /** Ends interceptions started in an earlier batch; returns the ids that were still open. */
