@@ -7,7 +7,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenFromHeaders } from '../auth/authenticate.js';
 import { adapterForPath, providerAdapter } from '../providers/index.js';
 import type { ServerContext } from '../server/context.js';
-import { InflightTracker } from './inflight.js';
 import { intercept } from './intercept.js';
 import { passThrough } from './pass-through.js';
 import { ProxyError, toProxyError } from './proxy-error.js';
@@ -31,7 +30,6 @@ export async function registerProxyRoutes(app: FastifyInstance, context: ServerC
     context,
     routes,
     lineage: new ThreadLineage({ db: context.store.db, logger: context.logger }),
-    inflight: new InflightTracker(),
   };
 
   await app.register(async (scope) => {
@@ -51,7 +49,7 @@ export async function registerProxyRoutes(app: FastifyInstance, context: ServerC
     // Runs after the server stopped accepting and its connections ended: the last interceptions queue
     // their records before the server drains the recorder.
     scope.addHook('onClose', async () => {
-      await state.inflight.idle();
+      await context.recorder.drain();
       await Promise.all([...routes.values()].map((route) => route.pool.close()));
     });
   });

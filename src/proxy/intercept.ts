@@ -50,13 +50,6 @@ export async function intercept(input: InterceptInput): Promise<void> {
     centralKey: route.instance.key,
     allowByok: state.context.config.allowByok,
   });
-  if (!state.context.recorder.hasRoom()) {
-    throw new ProxyError(
-      503,
-      'The bridge cannot record more requests right now; retry shortly.',
-      'recorder_queue_full',
-    );
-  }
   const inspection = input.endpoint.inspect(body, text);
   const userId = input.principal.user.id;
   const lineage = state.lineage.resolve(inspection.latestToolResultId, userId);
@@ -64,7 +57,14 @@ export async function intercept(input: InterceptInput): Promise<void> {
   const startedAt = new Date();
   const { client, clientSessionId } = detectClient(request.headers, body);
   const userAgent = request.headers['user-agent'];
-  state.inflight.begin();
+  // Admitted last, right before the try whose finally queues the records: nothing can throw in between.
+  if (!state.context.recorder.admit()) {
+    throw new ProxyError(
+      503,
+      'The bridge cannot record more requests right now; retry shortly.',
+      'recorder_queue_full',
+    );
+  }
   let outcome: InterceptionOutcome | undefined;
   try {
     outcome = await forward(input, {
@@ -91,7 +91,6 @@ export async function intercept(input: InterceptInput): Promise<void> {
       startedAt,
     };
     record(state, { start, prompt: inspection.prompt, outcome });
-    state.inflight.end();
   }
 }
 

@@ -1,7 +1,6 @@
 import type { ProviderConfig } from '../config/config.js';
 import type { ProviderAdapter } from '../providers/index.js';
 import type { ServerContext } from '../server/context.js';
-import type { InflightTracker } from './inflight.js';
 import type { ThreadLineage } from './thread-lineage.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
@@ -17,5 +16,4 @@ export interface ProxyState {
   context: ServerContext;
   routes: ReadonlyMap<string, ProxyRoute>;
   lineage: ThreadLineage;
-  inflight: InflightTracker;
 }

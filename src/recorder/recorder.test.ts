@@ -94,4 +94,39 @@ describe('Recorder', () => {
     expect(recorder.pending).toBe(0);
     expect(recorder.hasRoom()).toBe(true);
   });
+
+  it('makes drain wait for an admitted interception until its events are queued and written', async () => {
+    const landed: string[] = [];
+    const recorder = new Recorder({
+      db,
+      logger,
+      capacity: 1,
+      write: async (_db, events) => {
+        landed.push(...events.map((event) => event.record.id));
+      },
+    });
+    expect(recorder.admit()).toBe(true);
+    let drained = false;
+    const draining = recorder.drain().then(() => {
+      drained = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(drained).toBe(false);
+    recorder.enqueue([startEvent('late'), endEvent('late')], { admitted: true });
+    await draining;
+    expect(landed).toEqual(['late', 'late']);
+  });
+
+  it('refuses admission when the queue is full', async () => {
+    let release: () => void = () => {};
+    const blocked = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const recorder = new Recorder({ db, logger, capacity: 1, write: () => blocked });
+    recorder.enqueue([startEvent('a')]);
+    expect(recorder.admit()).toBe(false);
+    release();
+    await recorder.drain();
+    expect(recorder.admit()).toBe(true);
+  });
 });

@@ -38,6 +38,8 @@ export class Recorder {
   #written = 0;
   #idleWaiters: Array<() => void> = [];
   #wakeWriter: (() => void) | null = null;
+  /** Interceptions let in by admit() whose events are not queued yet. */
+  #admitted = 0;
 
   constructor(options: RecorderOptions) {
     this.#options = {
@@ -54,10 +56,14 @@ export class Recorder {
    * Queues events in order. A batch that starts an interception is refused (returns false, nothing
    * queued) when the queue is at capacity, so the proxy can answer 503 instead of serving a request it
    * cannot record; events of interceptions already admitted are always accepted. `admitted: true` says the
-   * caller checked {@link hasRoom} when the request arrived and queues the whole interception at its end.
+   * caller was let in by {@link admit} when the request arrived and now queues the whole interception.
    */
   enqueue(events: readonly RecordEvent[], options: { admitted?: boolean } = {}): boolean {
-    if (events.length === 0) return true;
+    if (options.admitted) this.#admitted = Math.max(0, this.#admitted - 1);
+    if (events.length === 0) {
+      if (this.#queue.length === 0 && this.#writing === null && this.#admitted === 0) this.#resolveIdle();
+      return true;
+    }
     const startsNew = !options.admitted && events.some((event) => event.kind === 'interception-start');
     if (startsNew && this.#queue.length >= this.#options.capacity) return false;
     for (const event of events) this.#queue.push(event);
@@ -71,6 +77,17 @@ export class Recorder {
     return this.#queue.length < this.#options.capacity;
   }
 
+  /**
+   * Lets a new interception in when there is room (false: answer 503). The caller must later call
+   * `enqueue(events, { admitted: true })` exactly once; until then {@link drain} waits for it, so a drain
+   * after a response ended, or at shutdown, includes the records of every interception let in before.
+   */
+  admit(): boolean {
+    if (!this.hasRoom()) return false;
+    this.#admitted += 1;
+    return true;
+  }
+
   /** Events waiting to be written. */
   get pending(): number {
     return this.#queue.length;
@@ -81,9 +98,12 @@ export class Recorder {
     return this.#written;
   }
 
-  /** Resolves once every event queued so far (and any queued meanwhile) has been written. */
+  /**
+   * Resolves once every event queued so far, those of admitted interceptions, and any queued meanwhile,
+   * have been written.
+   */
   drain(): Promise<void> {
-    if (this.#queue.length === 0 && this.#writing === null) return Promise.resolve();
+    if (this.#queue.length === 0 && this.#writing === null && this.#admitted === 0) return Promise.resolve();
     this.#wakeWriter?.();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
@@ -115,8 +135,12 @@ export class Recorder {
     this.#writing = this.#writeAll().finally(() => {
       this.#writing = null;
       if (this.#queue.length > 0) this.#schedule();
-      else for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      else if (this.#admitted === 0) this.#resolveIdle();
     });
+  }
+
+  #resolveIdle(): void {
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
   async #writeAll(): Promise<void> {
