@@ -4,11 +4,11 @@
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { JsonObject } from '../core/records.js';
+import * as json from './json-text.js';
 import {
   allOf,
   type RecordFilter,
   timestamp,
-  utcText,
   type Visibility,
   visibilityConditions,
 } from './record-filter.js';
@@ -22,27 +22,6 @@ export interface MinimalUser {
   avatarUrl: string;
 }
 
-export interface TokenUsageRow {
-  id: string;
-  interceptionId: string;
-  providerResponseId: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens: number;
-  cacheWriteInputTokens: number;
-  metadata: JsonObject;
-  createdAt: string;
-}
-
-export interface UserPromptRow {
-  id: string;
-  interceptionId: string;
-  providerResponseId: string;
-  prompt: string;
-  metadata: JsonObject;
-  createdAt: string;
-}
-
 export interface ToolUsageRow {
   id: string;
   interceptionId: string;
@@ -54,23 +33,6 @@ export interface ToolUsageRow {
   invocationError: string | null;
   metadata: JsonObject;
   createdAt: string;
-}
-
-/** One ended interception with its children; times are RFC 3339 UTC text. */
-export interface InterceptionRow {
-  id: string;
-  apiKeyId: string | null;
-  initiator: MinimalUser;
-  provider: string;
-  providerName: string;
-  model: string;
-  client: string;
-  metadata: JsonObject;
-  startedAt: string;
-  endedAt: string;
-  tokenUsages: TokenUsageRow[];
-  userPrompts: UserPromptRow[];
-  toolUsages: ToolUsageRow[];
 }
 
 export interface InterceptionsPageQuery {
@@ -112,46 +74,82 @@ export async function interceptionIsVisible(
 }
 
 /**
- * One page of ended interceptions, `started_at DESC, id DESC`. The cursor row is read inside the statement
- * so its start time keeps the database's full precision.
+ * One page of ended interceptions, `started_at DESC, id DESC`, as the JSON text of the API's `results`
+ * array: the `interception` schema of src/api/aibridge/schemas.ts, its keys in its order, children oldest
+ * first, `[]` for none. The database builds the text so that the route sends it as it comes, instead of
+ * parsing ~1 KiB of JSON per interception in the driver and serializing it again (see json-text.ts). The
+ * cursor row is read inside the statement so its start time keeps the database's full precision.
  */
-export async function listInterceptions(
+export async function listInterceptionsJson(
   db: Kysely<Database>,
   query: InterceptionsPageQuery,
-): Promise<InterceptionRow[]> {
+): Promise<string> {
   const conditions = interceptionConditions(query.filter, query.visibleTo);
   if (query.afterId !== null) {
     conditions.push(
       sql`(i.started_at, i.id) < (SELECT c.started_at, c.id FROM aibridge_interceptions c WHERE c.id = ${query.afterId})`,
     );
   }
-  const result = await sql<InterceptionRow>`
-    SELECT p.id, p.api_key_id AS "apiKeyId", p.provider, p.provider_name AS "providerName", p.model, p.client,
-      p.metadata, ${utcText(sql`p.started_at`)} AS "startedAt", ${utcText(sql`p.ended_at`)} AS "endedAt",
-      json_build_object('id', u.id, 'username', u.username, 'name', u.name, 'avatarUrl', u.avatar_url) AS initiator,
-      coalesce((
-        SELECT json_agg(json_build_object('id', t.id, 'interceptionId', t.interception_id,
-          'providerResponseId', t.provider_response_id, 'inputTokens', t.input_tokens,
-          'outputTokens', t.output_tokens, 'cacheReadInputTokens', t.cache_read_input_tokens,
-          'cacheWriteInputTokens', t.cache_write_input_tokens, 'metadata', t.metadata,
-          'createdAt', ${utcText(sql`t.created_at`)}) ORDER BY t.created_at, t.id)
-        FROM aibridge_token_usages t WHERE t.interception_id = p.id), '[]') AS "tokenUsages",
-      coalesce((
-        SELECT json_agg(json_build_object('id', q.id, 'interceptionId', q.interception_id,
-          'providerResponseId', q.provider_response_id, 'prompt', q.prompt, 'metadata', q.metadata,
-          'createdAt', ${utcText(sql`q.created_at`)}) ORDER BY q.created_at, q.id)
-        FROM aibridge_user_prompts q WHERE q.interception_id = p.id), '[]') AS "userPrompts",
-      coalesce((
-        SELECT json_agg(json_build_object('id', x.id, 'interceptionId', x.interception_id,
-          'providerResponseId', x.provider_response_id, 'tool', x.tool, 'input', x.input,
-          'injected', x.injected, 'serverUrl', x.server_url, 'invocationError', x.invocation_error,
-          'metadata', x.metadata, 'createdAt', ${utcText(sql`x.created_at`)}) ORDER BY x.created_at, x.id)
-        FROM aibridge_tool_usages x WHERE x.interception_id = p.id), '[]') AS "toolUsages"
+  const tokenUsage = json.object({
+    id: json.uuid(sql`t.id`),
+    interception_id: json.uuid(sql`t.interception_id`),
+    provider_response_id: json.text(sql`t.provider_response_id`),
+    input_tokens: json.verbatim(sql`t.input_tokens`),
+    output_tokens: json.verbatim(sql`t.output_tokens`),
+    cache_read_input_tokens: json.verbatim(sql`t.cache_read_input_tokens`),
+    cache_write_input_tokens: json.verbatim(sql`t.cache_write_input_tokens`),
+    metadata: json.verbatim(sql`t.metadata`),
+    created_at: json.time(sql`t.created_at`),
+  });
+  const userPrompt = json.object({
+    id: json.uuid(sql`q.id`),
+    interception_id: json.uuid(sql`q.interception_id`),
+    provider_response_id: json.text(sql`q.provider_response_id`),
+    prompt: json.text(sql`q.prompt`),
+    metadata: json.verbatim(sql`q.metadata`),
+    created_at: json.time(sql`q.created_at`),
+  });
+  const toolUsage = json.object({
+    id: json.uuid(sql`x.id`),
+    interception_id: json.uuid(sql`x.interception_id`),
+    provider_response_id: json.text(sql`x.provider_response_id`),
+    tool: json.text(sql`x.tool`),
+    input: json.text(sql`x.input`),
+    injected: json.verbatim(sql`x.injected`),
+    server_url: json.nullableText(sql`x.server_url`),
+    metadata: json.verbatim(sql`x.metadata`),
+    created_at: json.time(sql`x.created_at`),
+    invocation_error: json.nullableText(sql`x.invocation_error`),
+  });
+  const interception = json.object({
+    id: json.uuid(sql`p.id`),
+    api_key_id: json.nullableText(sql`p.api_key_id`),
+    initiator: json.object({
+      id: json.uuid(sql`u.id`),
+      username: json.text(sql`u.username`),
+      name: json.text(sql`u.name`),
+      avatar_url: json.text(sql`u.avatar_url`),
+    }),
+    provider: json.text(sql`p.provider`),
+    provider_name: json.text(sql`p.provider_name`),
+    model: json.text(sql`p.model`),
+    client: json.text(sql`p.client`),
+    metadata: json.verbatim(sql`p.metadata`),
+    started_at: json.time(sql`p.started_at`),
+    ended_at: json.time(sql`p.ended_at`),
+    token_usages: sql`(SELECT ${json.arrayAggregate(tokenUsage, sql`t.created_at, t.id`)}
+      FROM aibridge_token_usages t WHERE t.interception_id = p.id)`,
+    user_prompts: sql`(SELECT ${json.arrayAggregate(userPrompt, sql`q.created_at, q.id`)}
+      FROM aibridge_user_prompts q WHERE q.interception_id = p.id)`,
+    tool_usages: sql`(SELECT ${json.arrayAggregate(toolUsage, sql`x.created_at, x.id`)}
+      FROM aibridge_tool_usages x WHERE x.interception_id = p.id)`,
+  });
+  const result = await sql<{ results: string }>`
+    SELECT ${json.arrayAggregate(interception, sql`p.started_at DESC, p.id DESC`)} AS results
     FROM (
       SELECT i.* FROM aibridge_interceptions i WHERE ${allOf(conditions)}
       ORDER BY i.started_at DESC, i.id DESC LIMIT ${query.limit} OFFSET ${query.offset}
     ) p
-    JOIN users u ON u.id = p.initiator_id
-    ORDER BY p.started_at DESC, p.id DESC`.execute(db);
-  return result.rows;
+    JOIN users u ON u.id = p.initiator_id`.execute(db);
+  return result.rows[0]?.results ?? '[]';
 }

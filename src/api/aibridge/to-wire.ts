@@ -1,8 +1,9 @@
 /**
  * Store rows to the wire shapes of seed 002 (snake_case, Coder's field names and nesting). The schemas in
- * schemas.ts describe the same shapes; the route tests compare both with the seed's examples.
+ * schemas.ts describe the same shapes; the route tests compare both with the seed's examples. The
+ * interceptions list is the exception: the database writes its wire JSON (`listInterceptionsJson`).
  */
-import type { InterceptionRow, MinimalUser, ToolUsageRow } from '../../store/query-interceptions.js';
+import type { MinimalUser, ToolUsageRow } from '../../store/query-interceptions.js';
 import type { SessionDetailRow, SessionRow } from '../../store/query-sessions.js';
 import type { ThreadRow } from '../../store/query-threads.js';
 import type { TokenUsageSum } from '../../store/sum-token-usages.js';
@@ -34,45 +35,6 @@ const toolCallJson = (tool: ToolUsageRow) => ({
   metadata: tool.metadata,
   created_at: tool.createdAt,
 });
-
-/** An interception of the interceptions list. */
-export function interceptionJson(row: InterceptionRow) {
-  return {
-    id: row.id,
-    api_key_id: row.apiKeyId,
-    initiator: userJson(row.initiator),
-    provider: row.provider,
-    provider_name: row.providerName,
-    model: row.model,
-    client: row.client,
-    metadata: row.metadata,
-    started_at: row.startedAt,
-    ended_at: row.endedAt,
-    token_usages: row.tokenUsages.map((usage) => ({
-      id: usage.id,
-      interception_id: usage.interceptionId,
-      provider_response_id: usage.providerResponseId,
-      input_tokens: usage.inputTokens,
-      output_tokens: usage.outputTokens,
-      cache_read_input_tokens: usage.cacheReadInputTokens,
-      cache_write_input_tokens: usage.cacheWriteInputTokens,
-      metadata: usage.metadata,
-      created_at: usage.createdAt,
-    })),
-    user_prompts: row.userPrompts.map((prompt) => ({
-      id: prompt.id,
-      interception_id: prompt.interceptionId,
-      provider_response_id: prompt.providerResponseId,
-      prompt: prompt.prompt,
-      metadata: prompt.metadata,
-      created_at: prompt.createdAt,
-    })),
-    tool_usages: row.toolUsages.map((tool) => ({
-      ...toolCallJson(tool),
-      invocation_error: tool.invocationError,
-    })),
-  };
-}
 
 /** A session of the sessions list. */
 export function sessionJson(row: SessionRow) {
