@@ -3,6 +3,7 @@
  * (src/store/update-rollups.ts), and checks them on a sample against the write path itself.
  */
 import { type Kysely, sql } from 'kysely';
+import { loadFacts } from '../../src/store/interception-facts.js';
 import type { Database } from '../../src/store/schema.js';
 import { updateRollups } from '../../src/store/update-rollups.js';
 
@@ -85,7 +86,10 @@ export async function verifyRollups(db: Kysely<Database>, initiators: number): P
         WHERE initiator_id = ANY(${userIds}::uuid[]) AND ended_at IS NOT NULL`.execute(transaction);
       await updateRollups(
         transaction,
-        ended.rows.map((row) => row.id),
+        await loadFacts(
+          transaction,
+          ended.rows.map((row) => row.id),
+        ),
       );
       recomputed = await snapshot(transaction);
       throw rollback;

@@ -47,6 +47,16 @@ export function addTokenUsage(sum: TokenUsageSum, usage: TokenUsageAmounts): Tok
   return sum;
 }
 
+/** Adds one sum into another in place and returns `sum`. */
+export function addTokenUsageSum(sum: TokenUsageSum, other: TokenUsageSum): TokenUsageSum {
+  sum.inputTokens += other.inputTokens;
+  sum.outputTokens += other.outputTokens;
+  sum.cacheReadInputTokens += other.cacheReadInputTokens;
+  sum.cacheWriteInputTokens += other.cacheWriteInputTokens;
+  for (const [key, value] of other.metadata) sum.metadata.set(key, (sum.metadata.get(key) ?? 0) + value);
+  return sum;
+}
+
 /** Sums `usages` into a new sum. */
 export function sumTokenUsages(usages: Iterable<TokenUsageAmounts>): TokenUsageSum {
   const sum = emptyTokenUsageSum();

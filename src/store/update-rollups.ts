@@ -1,64 +1,119 @@
 import { sql, type Transaction } from 'kysely';
+import type { InterceptionFacts } from './interception-facts.js';
 import type { Database } from './schema.js';
+import { addTokenUsageSum, emptyTokenUsageSum, type TokenUsageSum } from './sum-token-usages.js';
+
+/** One session's share of a batch: what the ended interceptions add to its rollup row. */
+interface SessionDelta {
+  initiatorId: string;
+  sessionKey: string;
+  first: InterceptionFacts;
+  startedAt: Date;
+  endedAt: Date;
+  prompt: InterceptionFacts['prompt'];
+  providers: Set<string>;
+  providerNames: Set<string>;
+  models: Set<string>;
+  interceptions: number;
+  threads: number;
+  usage: TokenUsageSum;
+}
 
 /**
  * Adds interceptions that just ended to the rollups the query API reads (`aibridge_sessions` with its
- * summed usage metadata, `aibridge_interception_counts`, `aibridge_interception_totals`). Runs in the writer's transaction, after the interceptions' children were
- * inserted, so their token usages and prompts are visible. Each id must be passed exactly once in its
- * life: the writer passes only rows it just ended.
+ * summed usage metadata, `aibridge_interception_counts` per UTC day, `aibridge_interception_totals`). The
+ * deltas are computed here from the facts and applied with one upsert per table, rather than re-read and
+ * grouped in SQL: that halved the rollups' share of a 300-interception batch. Each interception must be
+ * passed exactly once in its life: the writer passes only rows it just ended.
  */
 export async function updateRollups(
   transaction: Transaction<Database>,
-  endedIds: readonly string[],
+  facts: readonly InterceptionFacts[],
 ): Promise<void> {
-  if (endedIds.length === 0) return;
-  const ids = sql`${`{${endedIds.join(',')}}`}::uuid[]`;
-  // Rows are upserted in key order so that two writers ending interceptions of the same sessions take
-  // row locks in the same order and cannot deadlock.
+  if (facts.length === 0) return;
+  await upsertSessions(transaction, sessionDeltas(facts));
+  await upsertCounts(transaction, facts);
+}
+
+function sessionDeltas(facts: readonly InterceptionFacts[]): SessionDelta[] {
+  const sessions = new Map<string, SessionDelta>();
+  for (const fact of facts) {
+    const key = `${fact.initiatorId}\u0000${fact.sessionKey}`;
+    let delta = sessions.get(key);
+    if (!delta) {
+      delta = {
+        initiatorId: fact.initiatorId,
+        sessionKey: fact.sessionKey,
+        first: fact,
+        startedAt: fact.startedAt,
+        endedAt: fact.endedAt,
+        prompt: null,
+        providers: new Set(),
+        providerNames: new Set(),
+        models: new Set(),
+        interceptions: 0,
+        threads: 0,
+        usage: emptyTokenUsageSum(),
+      };
+      sessions.set(key, delta);
+    }
+    if (earlier(fact, delta.first)) delta.first = fact;
+    if (fact.startedAt < delta.startedAt) delta.startedAt = fact.startedAt;
+    if (fact.endedAt > delta.endedAt) delta.endedAt = fact.endedAt;
+    if (fact.prompt && (!delta.prompt || fact.prompt.at >= delta.prompt.at)) delta.prompt = fact.prompt;
+    delta.providers.add(fact.provider);
+    delta.providerNames.add(fact.providerName);
+    delta.models.add(fact.model);
+    delta.interceptions += 1;
+    if (fact.isRoot) delta.threads += 1;
+    addTokenUsageSum(delta.usage, fact.usage);
+  }
+  // Upserted in key order, so that two writers ending interceptions of the same sessions take row locks in
+  // the same order and cannot deadlock.
+  const order = (delta: SessionDelta) => `${delta.initiatorId}\u0000${delta.sessionKey}`;
+  return [...sessions.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}
+
+const earlier = (a: InterceptionFacts, b: InterceptionFacts) =>
+  a.startedAt < b.startedAt || (a.startedAt.getTime() === b.startedAt.getTime() && a.id < b.id);
+
+const sorted = (values: Set<string>) => JSON.stringify([...values].sort());
+const textArray = (column: string) => sql.raw(`ARRAY(SELECT jsonb_array_elements_text(u.${column}))`);
+
+async function upsertSessions(transaction: Transaction<Database>, deltas: SessionDelta[]): Promise<void> {
+  const column = <T>(read: (delta: SessionDelta) => T) => deltas.map(read);
   await sql`
-    WITH ended AS (
-      SELECT i.id, i.initiator_id, i.session_key, i.client, i.metadata, i.started_at, i.ended_at,
-             i.provider, i.provider_name, i.model, i.thread_parent_id IS NULL AS is_root,
-             coalesce(t.input_tokens, 0) AS input_tokens, coalesce(t.output_tokens, 0) AS output_tokens,
-             coalesce(t.cache_read, 0) AS cache_read, coalesce(t.cache_write, 0) AS cache_write,
-             p.prompt, p.created_at AS prompt_at
-      FROM aibridge_interceptions i
-      LEFT JOIN LATERAL (
-        SELECT sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-               sum(cache_read_input_tokens) AS cache_read, sum(cache_write_input_tokens) AS cache_write
-        FROM aibridge_token_usages WHERE interception_id = i.id
-      ) t ON true
-      LEFT JOIN LATERAL (
-        SELECT prompt, created_at FROM aibridge_user_prompts
-        WHERE interception_id = i.id ORDER BY created_at DESC, id DESC LIMIT 1
-      ) p ON true
-      WHERE i.id = ANY(${ids})
-    ),
-    grouped AS (
-      SELECT initiator_id, session_key,
-             (array_agg(id ORDER BY started_at, id))[1] AS first_interception_id,
-             (array_agg(client ORDER BY started_at, id))[1] AS client,
-             (array_agg(metadata ORDER BY started_at, id))[1] AS metadata,
-             min(started_at) AS started_at, max(ended_at) AS ended_at,
-             (array_agg(prompt ORDER BY prompt_at DESC, id DESC) FILTER (WHERE prompt IS NOT NULL))[1] AS last_prompt,
-             max(prompt_at) AS last_prompt_at,
-             array_agg(DISTINCT provider ORDER BY provider) AS providers,
-             array_agg(DISTINCT provider_name ORDER BY provider_name) AS provider_names,
-             array_agg(DISTINCT model ORDER BY model) AS models,
-             count(*) AS interceptions, count(*) FILTER (WHERE is_root) AS threads,
-             sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-             sum(cache_read) AS cache_read, sum(cache_write) AS cache_write
-      FROM ended GROUP BY initiator_id, session_key
-    )
     INSERT INTO aibridge_sessions AS s (
       initiator_id, session_key, first_interception_id, client, metadata, started_at, ended_at,
       last_prompt, last_prompt_at, last_active_at, providers, provider_names, models, interceptions, threads,
-      input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens
+      input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens, token_metadata
     )
-    SELECT initiator_id, session_key, first_interception_id, client, metadata, started_at, ended_at,
-           last_prompt, last_prompt_at, coalesce(last_prompt_at, started_at), providers, provider_names, models,
-           interceptions, threads, input_tokens, output_tokens, cache_read, cache_write
-    FROM grouped ORDER BY initiator_id, session_key
+    SELECT u.initiator_id, u.session_key, u.first_interception_id, u.client, u.metadata, u.started_at,
+           u.ended_at, u.last_prompt, u.last_prompt_at, coalesce(u.last_prompt_at, u.started_at),
+           ${textArray('providers')}, ${textArray('provider_names')}, ${textArray('models')},
+           u.interceptions, u.threads, u.input_tokens, u.output_tokens, u.cache_read, u.cache_write,
+           u.token_metadata
+    FROM unnest(
+      ${column((d) => d.initiatorId)}::uuid[], ${column((d) => d.sessionKey)}::text[],
+      ${column((d) => d.first.id)}::uuid[], ${column((d) => d.first.client)}::text[],
+      ${column((d) => JSON.stringify(d.first.metadata))}::jsonb[],
+      ${column((d) => d.startedAt.toISOString())}::timestamptz[],
+      ${column((d) => d.endedAt.toISOString())}::timestamptz[],
+      ${column((d) => d.prompt?.text ?? null)}::text[],
+      ${column((d) => d.prompt?.at.toISOString() ?? null)}::timestamptz[],
+      ${column((d) => sorted(d.providers))}::jsonb[], ${column((d) => sorted(d.providerNames))}::jsonb[],
+      ${column((d) => sorted(d.models))}::jsonb[],
+      ${column((d) => d.interceptions)}::bigint[], ${column((d) => d.threads)}::bigint[],
+      ${column((d) => d.usage.inputTokens)}::bigint[], ${column((d) => d.usage.outputTokens)}::bigint[],
+      ${column((d) => d.usage.cacheReadInputTokens)}::bigint[],
+      ${column((d) => d.usage.cacheWriteInputTokens)}::bigint[],
+      ${column((d) => JSON.stringify(Object.fromEntries(d.usage.metadata)))}::jsonb[]
+    ) WITH ORDINALITY AS u (
+      initiator_id, session_key, first_interception_id, client, metadata, started_at, ended_at, last_prompt,
+      last_prompt_at, providers, provider_names, models, interceptions, threads, input_tokens, output_tokens,
+      cache_read, cache_write, token_metadata, ordinality
+    )
+    ORDER BY u.ordinality
     ON CONFLICT (initiator_id, session_key) DO UPDATE SET
       first_interception_id = CASE WHEN excluded.started_at < s.started_at
         THEN excluded.first_interception_id ELSE s.first_interception_id END,
@@ -80,38 +135,45 @@ export async function updateRollups(
       input_tokens = s.input_tokens + excluded.input_tokens,
       output_tokens = s.output_tokens + excluded.output_tokens,
       cache_read_input_tokens = s.cache_read_input_tokens + excluded.cache_read_input_tokens,
-      cache_write_input_tokens = s.cache_write_input_tokens + excluded.cache_write_input_tokens
+      cache_write_input_tokens = s.cache_write_input_tokens + excluded.cache_write_input_tokens,
+      token_metadata = aibridge_add_numeric_objects(s.token_metadata, excluded.token_metadata)
   `.execute(transaction);
+}
+
+/** Ended interceptions per UTC day and dimension, and the same over all time (migration 0003). */
+async function upsertCounts(
+  transaction: Transaction<Database>,
+  facts: readonly InterceptionFacts[],
+): Promise<void> {
+  const days = new Map<string, { day: string; fact: InterceptionFacts; count: number }>();
+  for (const fact of facts) {
+    const day = fact.startedAt.toISOString().slice(0, 10);
+    const key = [day, fact.initiatorId, fact.provider, fact.providerName, fact.model, fact.client].join(
+      '\u0000',
+    );
+    const entry = days.get(key);
+    if (entry) entry.count += 1;
+    else days.set(key, { day, fact, count: 1 });
+  }
+  // Key order again, for the same lock-ordering reason as the sessions.
+  const rows = [...days.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  const column = <T>(read: (row: (typeof rows)[number]) => T) => rows.map(read);
+  const dimensions = sql`
+    ${column((row) => row.fact.initiatorId)}::uuid[], ${column((row) => row.fact.provider)}::text[],
+    ${column((row) => row.fact.providerName)}::text[], ${column((row) => row.fact.model)}::text[],
+    ${column((row) => row.fact.client)}::text[], ${column((row) => row.count)}::bigint[]`;
   await sql`
     INSERT INTO aibridge_interception_counts AS c
       (day, initiator_id, provider, provider_name, model, client, interceptions)
-    SELECT (started_at AT TIME ZONE 'UTC')::date, initiator_id, provider, provider_name, model, client, count(*)
-    FROM aibridge_interceptions WHERE id = ANY(${ids})
-    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+    SELECT * FROM unnest(${column((row) => row.day)}::date[], ${dimensions})
     ON CONFLICT (day, initiator_id, provider, provider_name, model, client)
       DO UPDATE SET interceptions = c.interceptions + excluded.interceptions
   `.execute(transaction);
-  // Summed usage metadata per session (migration 0004). The session rows were upserted above, in key order,
-  // so this takes no lock the transaction does not hold already.
-  await sql`
-    UPDATE aibridge_sessions s SET token_metadata = aibridge_add_numeric_objects(s.token_metadata, m.token_metadata)
-    FROM (
-      SELECT initiator_id, session_key, jsonb_object_agg(key, total) AS token_metadata FROM (
-        SELECT i.initiator_id, i.session_key, l.key, sum(l.value) AS total
-        FROM aibridge_interceptions i
-        JOIN aibridge_token_usages t ON t.interception_id = i.id
-        CROSS JOIN LATERAL aibridge_numeric_leaves(t.metadata) l
-        WHERE i.id = ANY(${ids})
-        GROUP BY 1, 2, 3
-      ) leaves GROUP BY 1, 2
-    ) m
-    WHERE s.initiator_id = m.initiator_id AND s.session_key = m.session_key
-  `.execute(transaction);
-  // The same counts over all time (migration 0003), so an unbounded count need not sum every day.
+  // Several days of one dimension fold into one total row: summed first, as one row may be upserted once.
   await sql`
     INSERT INTO aibridge_interception_totals AS t (initiator_id, provider, provider_name, model, client, interceptions)
-    SELECT initiator_id, provider, provider_name, model, client, count(*)
-    FROM aibridge_interceptions WHERE id = ANY(${ids})
+    SELECT initiator_id, provider, provider_name, model, client, sum(n)
+    FROM unnest(${dimensions}) AS u (initiator_id, provider, provider_name, model, client, n)
     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (initiator_id, provider, provider_name, model, client)
       DO UPDATE SET interceptions = t.interceptions + excluded.interceptions

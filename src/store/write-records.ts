@@ -11,6 +11,7 @@ import type {
 } from '../core/records.js';
 import { sessionKeyOf } from '../core/records.js';
 import { insertUnnest } from './insert-unnest.js';
+import { factsFromBatch, loadFacts } from './interception-facts.js';
 import type { Database } from './schema.js';
 import { updateRollups } from './update-rollups.js';
 
@@ -37,10 +38,17 @@ export async function writeRecords(db: Kysely<Database>, events: readonly Record
     // PostgreSQL's JIT compiles the rollup statements (their set-returning functions look costly to the
     // planner) for ~300 ms per batch; the writer's statements are small and never gain from it.
     await sql`SET LOCAL jit = off`.execute(transaction);
-    const ended = await insertInterceptions(transaction, batch);
+    const endedWhole = await insertInterceptions(transaction, batch);
     await insertChildren(transaction, batch);
-    ended.push(...(await endInterceptions(transaction, batch.ends)));
-    await updateRollups(transaction, ended);
+    const endedLater = await endInterceptions(transaction, batch.ends);
+    await updateRollups(transaction, [
+      ...factsFromBatch({
+        ended: endedWhole,
+        tokenUsages: batch.tokenUsages,
+        userPrompts: batch.userPrompts,
+      }),
+      ...(await loadFacts(transaction, endedLater)),
+    ]);
   });
 }
 
@@ -80,13 +88,14 @@ function sortBatch(events: readonly RecordEvent[]): SortedBatch {
 
 /**
  * Inserts the started interceptions. An interception whose end is in the same batch is inserted already
- * ended (one write instead of two); the ids of those newly inserted ended rows are returned for the rollups.
+ * ended (one write instead of two); those newly inserted ended rows are returned for the rollups.
  */
 async function insertInterceptions(
   transaction: Transaction<Database>,
   batch: SortedBatch,
-): Promise<string[]> {
-  if (batch.starts.size === 0) return [];
+): Promise<Map<string, { start: InterceptionStart; end: InterceptionEnd }>> {
+  const ended = new Map<string, { start: InterceptionStart; end: InterceptionEnd }>();
+  if (batch.starts.size === 0) return ended;
   const endsById = new Map<string, InterceptionEnd>();
   const laterEnds: InterceptionEnd[] = [];
   for (const end of batch.ends) {
@@ -140,9 +149,16 @@ async function insertInterceptions(
       error: 'text',
     },
     rows,
-    returning: ['id', 'ended_at'],
+    returning: ['id'],
   });
-  return inserted.filter((row) => row.ended_at !== null).map((row) => String(row.id));
+  // Only rows this call inserted: a retried batch finds them present and must not roll them up again.
+  for (const row of inserted) {
+    const id = String(row.id);
+    const start = batch.starts.get(id);
+    const end = endsById.get(id);
+    if (start && end) ended.set(id, { start, end });
+  }
+  return ended;
 }
 
 async function insertChildren(transaction: Transaction<Database>, batch: SortedBatch): Promise<void> {
