@@ -7,7 +7,10 @@ import { loadFacts } from '../../src/store/interception-facts.js';
 import type { Database } from '../../src/store/schema.js';
 import { updateRollups } from '../../src/store/update-rollups.js';
 
-/** Fills `aibridge_sessions`, `aibridge_interception_counts` and `_totals` from the ended interceptions. */
+/**
+ * Fills `aibridge_sessions`, `aibridge_session_models`, `aibridge_interception_counts` and `_totals` from the
+ * ended interceptions.
+ */
 export async function buildRollups(db: Kysely<Database>): Promise<void> {
   await sql`
     INSERT INTO aibridge_sessions (initiator_id, session_key, first_interception_id, client, metadata, started_at,
@@ -46,6 +49,11 @@ export async function buildRollups(db: Kysely<Database>): Promise<void> {
       ) leaves GROUP BY 1, 2
     ) m WHERE s.initiator_id = m.initiator_id AND s.session_key = m.session_key`.execute(db);
   await sql`
+    INSERT INTO aibridge_session_models (model, initiator_id, session_key)
+    SELECT DISTINCT model, initiator_id, session_key FROM aibridge_interceptions WHERE ended_at IS NOT NULL`.execute(
+    db,
+  );
+  await sql`
     INSERT INTO aibridge_interception_counts (day, initiator_id, provider, provider_name, model, client, interceptions)
     SELECT (started_at AT TIME ZONE 'UTC')::date, initiator_id, provider, provider_name, model, client, count(*)
     FROM aibridge_interceptions WHERE ended_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6`.execute(db);
@@ -66,10 +74,13 @@ export async function verifyRollups(db: Kysely<Database>, initiators: number): P
   const snapshot = async (executor: Kysely<Database>) => {
     const sessions = await sql`SELECT * FROM aibridge_sessions WHERE initiator_id = ANY(${userIds}::uuid[])
       ORDER BY initiator_id, session_key`.execute(executor);
+    const models =
+      await sql`SELECT * FROM aibridge_session_models WHERE initiator_id = ANY(${userIds}::uuid[])
+      ORDER BY model, initiator_id, session_key`.execute(executor);
     const counts =
       await sql`SELECT * FROM aibridge_interception_counts WHERE initiator_id = ANY(${userIds}::uuid[])
       ORDER BY day, initiator_id, provider, provider_name, model, client`.execute(executor);
-    return JSON.stringify([sessions.rows, counts.rows]);
+    return JSON.stringify([sessions.rows, models.rows, counts.rows]);
   };
   const bulk = await snapshot(db);
   const rollback = new Error('rollback');
@@ -77,6 +88,9 @@ export async function verifyRollups(db: Kysely<Database>, initiators: number): P
   try {
     await db.transaction().execute(async (transaction) => {
       await sql`DELETE FROM aibridge_sessions WHERE initiator_id = ANY(${userIds}::uuid[])`.execute(
+        transaction,
+      );
+      await sql`DELETE FROM aibridge_session_models WHERE initiator_id = ANY(${userIds}::uuid[])`.execute(
         transaction,
       );
       await sql`DELETE FROM aibridge_interception_counts WHERE initiator_id = ANY(${userIds}::uuid[])`.execute(

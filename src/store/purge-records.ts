@@ -3,8 +3,8 @@ import type { Database } from './schema.js';
 
 /**
  * Deletes records that started before `cutoff`, in chunks so no single statement holds locks for long.
- * Sessions whose last activity is before the cutoff go with them, and per-day counts of days wholly
- * before it. Returns the number of interceptions deleted.
+ * Sessions that ended before the cutoff go with them (and their model rows), and per-day counts of days
+ * wholly before it. Returns the number of interceptions deleted.
  */
 export async function purgeRecords(db: Kysely<Database>, cutoff: Date, chunk = 5000): Promise<number> {
   let total = 0;
@@ -17,7 +17,15 @@ export async function purgeRecords(db: Kysely<Database>, cutoff: Date, chunk = 5
     total += deleted;
     if (deleted < chunk) break;
   }
-  await db.deleteFrom('aibridge_sessions').where('ended_at', '<', cutoff).execute();
+  // A session's model rows go with it (migration 0005), found through their primary key.
+  await sql`
+    WITH gone AS (
+      DELETE FROM aibridge_sessions WHERE ended_at < ${cutoff} RETURNING initiator_id, session_key, models
+    )
+    DELETE FROM aibridge_session_models m USING gone g CROSS JOIN LATERAL unnest(g.models) AS u (model)
+    WHERE m.model = u.model AND m.initiator_id = g.initiator_id AND m.session_key = g.session_key`.execute(
+    db,
+  );
   // The all-time totals lose what the deleted days counted, in the same statement.
   await sql`
     WITH gone AS (

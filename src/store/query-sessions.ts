@@ -136,14 +136,27 @@ export async function listSessions(db: Kysely<Database>, query: SessionsPageQuer
   return result.rows;
 }
 
-/** The number of visible sessions matching `filter`. */
+/**
+ * The number of visible sessions matching `filter`. A filter on the model alone (with an initiator or the
+ * caller's visibility at most) counts the rows of `aibridge_session_models` (migration 0005), an
+ * index-only scan; any other filter counts the rollup rows through its indexes.
+ */
 export async function countSessions(
   db: Kysely<Database>,
   options: { filter: RecordFilter; visibleTo: Visibility },
 ): Promise<number> {
-  const conditions = sessionConditions(options.filter, options.visibleTo);
-  const result = await sql<{ count: number }>`
-    SELECT count(*) AS count FROM aibridge_sessions s WHERE ${allOf(conditions)}`.execute(db);
+  const { filter, visibleTo } = options;
+  const { model, initiatorId, ...others } = filter;
+  const byModelOnly = model !== undefined && Object.values(others).every((value) => value === undefined);
+  const query = byModelOnly
+    ? sql<{ count: number }>`SELECT count(*) AS count FROM aibridge_session_models s WHERE ${allOf([
+        sql`s.model = ${model}`,
+        ...visibilityConditions('s', visibleTo),
+        ...(initiatorId === undefined ? [] : [sql`s.initiator_id = ${initiatorId}`]),
+      ])}`
+    : sql<{ count: number }>`
+      SELECT count(*) AS count FROM aibridge_sessions s WHERE ${allOf(sessionConditions(filter, visibleTo))}`;
+  const result = await query.execute(db);
   return Number(result.rows[0]?.count ?? 0);
 }
 

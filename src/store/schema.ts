@@ -116,6 +116,13 @@ export interface SessionsTable {
   token_metadata: Generated<Record<string, number>>;
 }
 
+/** The sessions rollup's `models` unnested, one row per model of a session (migration 0005). */
+export interface SessionModelsTable {
+  model: string;
+  initiator_id: string;
+  session_key: string;
+}
+
 export interface InterceptionCountsTable {
   day: ColumnType<string, string, string>;
   initiator_id: string;
@@ -145,6 +152,7 @@ export interface Database {
   aibridge_tool_usages: ToolUsagesTable;
   aibridge_model_thoughts: ModelThoughtsTable;
   aibridge_sessions: SessionsTable;
+  aibridge_session_models: SessionModelsTable;
   aibridge_interception_counts: InterceptionCountsTable;
   aibridge_interception_totals: InterceptionTotalsTable;
 }

@@ -21,17 +21,20 @@ interface SessionDelta {
 
 /**
  * Adds interceptions that just ended to the rollups the query API reads (`aibridge_sessions` with its
- * summed usage metadata, `aibridge_interception_counts` per UTC day, `aibridge_interception_totals`). The
- * deltas are computed here from the facts and applied with one upsert per table, rather than re-read and
- * grouped in SQL: that halved the rollups' share of a 300-interception batch. Each interception must be
- * passed exactly once in its life: the writer passes only rows it just ended.
+ * summed usage metadata, `aibridge_session_models`, `aibridge_interception_counts` per UTC day,
+ * `aibridge_interception_totals`). The deltas are computed here from the facts and applied with one upsert
+ * per table, rather than re-read and grouped in SQL: that halved the rollups' share of a 300-interception
+ * batch. Each interception must be passed exactly once in its life: the writer passes only rows it just
+ * ended.
  */
 export async function updateRollups(
   transaction: Transaction<Database>,
   facts: readonly InterceptionFacts[],
 ): Promise<void> {
   if (facts.length === 0) return;
-  await upsertSessions(transaction, sessionDeltas(facts));
+  const sessions = sessionDeltas(facts);
+  await upsertSessions(transaction, sessions);
+  await insertSessionModels(transaction, sessions);
   await upsertCounts(transaction, facts);
 }
 
@@ -137,6 +140,24 @@ async function upsertSessions(transaction: Transaction<Database>, deltas: Sessio
       cache_read_input_tokens = s.cache_read_input_tokens + excluded.cache_read_input_tokens,
       cache_write_input_tokens = s.cache_write_input_tokens + excluded.cache_write_input_tokens,
       token_metadata = aibridge_add_numeric_objects(s.token_metadata, excluded.token_metadata)
+  `.execute(transaction);
+}
+
+/**
+ * The sessions' models one row each (migration 0005), the same union as the upsert's `models`. It runs
+ * after the upsert, which locked the session rows: a writer ending interceptions of the same session waits
+ * there, so two writers never insert one model row at once.
+ */
+async function insertSessionModels(
+  transaction: Transaction<Database>,
+  deltas: SessionDelta[],
+): Promise<void> {
+  const rows = deltas.flatMap((delta) => [...delta.models].map((model) => ({ model, delta })));
+  await sql`
+    INSERT INTO aibridge_session_models (model, initiator_id, session_key)
+    SELECT * FROM unnest(${rows.map((row) => row.model)}::text[], ${rows.map((row) => row.delta.initiatorId)}::uuid[],
+      ${rows.map((row) => row.delta.sessionKey)}::text[])
+    ON CONFLICT DO NOTHING
   `.execute(transaction);
 }
 
