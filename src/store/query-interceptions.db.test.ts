@@ -1,6 +1,8 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/support/databases.js';
-import { recordInterceptions } from '../../test/support/record-fixtures.js';
+import { type InterceptionSpec, recordInterceptions } from '../../test/support/record-fixtures.js';
 import { listInterceptionsJson } from './query-interceptions.js';
 import { createUser } from './users.js';
 
@@ -87,5 +89,45 @@ describeEachDatabase('listInterceptionsJson', (getStore) => {
       afterId: null,
     });
     expect(text).toBe('[]');
+  });
+
+  it('pages by offset exactly as OFFSET over every match, for any filter, visibility and size', async () => {
+    const db = getStore().db;
+    const other = (await createUser(db, { username: 'offset-other' }))!.id;
+    const initiators = [userId, other];
+    // Few distinct start times, so that many rows tie on started_at and the id decides their order.
+    const specs = fc
+      .sample(fc.tuple(fc.nat(1), fc.nat(1), fc.nat(5), fc.nat(9)), { numRuns: 60, seed: 11 })
+      .map(
+        ([user, model, minute, open]): InterceptionSpec => ({
+          initiatorId: initiators[user]!,
+          model: `offset-m${model}`,
+          startedAt: new Date(Date.UTC(2025, 4, 1, 0, minute)),
+          durationMs: open === 0 ? null : 1000,
+        }),
+      );
+    await recordInterceptions(getStore(), specs, { oneBatch: true });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(fc.nat(1), { nil: undefined }),
+        fc.option(fc.nat(1), { nil: undefined }),
+        fc.integer({ min: 0, max: 70 }),
+        fc.integer({ min: 1, max: 12 }),
+        async (viewer, model, offset, limit) => {
+          const visibleTo = viewer === undefined ? null : initiators[viewer]!;
+          const filter = model === undefined ? {} : { model: `offset-m${model}` };
+          const page = JSON.parse(
+            await listInterceptionsJson(db, { visibleTo, filter, limit, offset, afterId: null }),
+          ) as { id: string }[];
+          const expected = await sql<{ id: string }>`
+            SELECT id FROM aibridge_interceptions WHERE ended_at IS NOT NULL
+              AND (${visibleTo}::uuid IS NULL OR initiator_id = ${visibleTo}::uuid)
+              AND (${filter.model ?? null}::text IS NULL OR model = ${filter.model ?? null}::text)
+            ORDER BY started_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`.execute(db);
+          expect(page.map((row) => row.id)).toEqual(expected.rows.map((row) => row.id));
+        },
+      ),
+      { numRuns: 60, seed: 5 },
+    );
   });
 });
