@@ -274,4 +274,30 @@ describeEachDatabase('writeRecords', (getStore) => {
       .execute();
     expect(days).toEqual([]);
   });
+
+  it('purges whole UTC days, so a day cut by the cutoff keeps its interceptions and its count', async () => {
+    const db = getStore().db;
+    const morning = start({
+      initiatorId: userId,
+      startedAt: new Date('2024-03-05T06:00:00Z'),
+      model: 'day-cut',
+    });
+    await writeRecords(db, [
+      { kind: 'interception-start', record: morning },
+      end(morning.id, new Date('2024-03-05T06:00:01Z')),
+    ]);
+    await purgeRecords(db, new Date('2024-03-05T12:00:00Z'));
+    const kept = await db
+      .selectFrom('aibridge_interceptions')
+      .select('id')
+      .where('id', '=', morning.id)
+      .execute();
+    expect(kept).toEqual([{ id: morning.id }]);
+    const counts = await db
+      .selectFrom('aibridge_interception_counts')
+      .select(['day', 'interceptions'])
+      .where('model', '=', 'day-cut')
+      .execute();
+    expect(counts).toEqual([{ day: '2024-03-05', interceptions: 1 }]);
+  });
 });

@@ -2,11 +2,13 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
- * Deletes records that started before `cutoff`, in chunks so no single statement holds locks for long.
- * Sessions that ended before the cutoff go with them (and their model rows), and per-day counts of days
- * wholly before it. Returns the number of interceptions deleted.
+ * Deletes records that started before the UTC day of `cutoff`, in chunks so no single statement holds
+ * locks for long. Whole days go, so the per-day counts (and the totals) lose exactly the interceptions
+ * deleted; sessions that ended before that day go with them (and their model rows). Returns the number of
+ * interceptions deleted.
  */
-export async function purgeRecords(db: Kysely<Database>, cutoff: Date, chunk = 5000): Promise<number> {
+export async function purgeRecords(db: Kysely<Database>, before: Date, chunk = 5000): Promise<number> {
+  const cutoff = new Date(Date.UTC(before.getUTCFullYear(), before.getUTCMonth(), before.getUTCDate()));
   let total = 0;
   for (;;) {
     const result = await sql`
