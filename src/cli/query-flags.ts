@@ -103,3 +103,24 @@ export function printMore(count: number, lastId: string | undefined): void {
   if (lastId === undefined) return;
   process.stderr.write(`${count} in all. Next page: --after-id ${lastId} (or --all).\n`);
 }
+
+/**
+ * Fetches the page the flags ask for and, with `--all`, the pages after it by following the cursor (the
+ * last row's id) until `count` rows are read or a page comes back empty.
+ */
+export async function collectPages<Row extends { id: string }>(input: {
+  flags: PagingFlags;
+  fetchPage: (
+    after: string | undefined,
+    offset: number | undefined,
+  ) => Promise<{ count: number; rows: Row[] }>;
+}): Promise<{ count: number; rows: Row[]; firstPageSize: number }> {
+  const first = await input.fetchPage(input.flags.afterId, input.flags.offset);
+  const rows = [...first.rows];
+  let last = first.rows;
+  while (input.flags.all && last.length > 0 && rows.length < first.count) {
+    last = (await input.fetchPage(rows.at(-1)?.id, undefined)).rows;
+    rows.push(...last);
+  }
+  return { count: first.count, rows, firstPageSize: first.rows.length };
+}

@@ -4,6 +4,7 @@ import { type ClientCommandOptions, clientFor, withClientOptions } from '../clie
 import { printRows } from '../output.js';
 import {
   cell,
+  collectPages,
   type PagingFlags,
   printMore,
   queryString,
@@ -53,22 +54,24 @@ export function interceptionsCommand(): Command {
   list.action(async (options: ClientCommandOptions & SearchFlags & PagingFlags) => {
     const client = clientFor(options);
     const q = searchQueryOf(options, keys);
-    const fetchPage = (afterId: string | undefined, offset: number | undefined) =>
-      client.request<InterceptionsPage>(
-        'GET',
-        `/api/v2/aibridge/interceptions${queryString({ q, limit: options.limit, after_id: afterId, offset })}`,
-      );
-    const page = await fetchPage(options.afterId, options.offset);
-    const results = [...page.results];
-    let last = page.results;
-    while (options.all && last.length > 0 && results.length < page.count) {
-      last = (await fetchPage(results.at(-1)?.id, undefined)).results;
-      results.push(...last);
-    }
+    const {
+      count,
+      rows: results,
+      firstPageSize,
+    } = await collectPages({
+      flags: options,
+      fetchPage: async (afterId, offset) => {
+        const page = await client.request<InterceptionsPage>(
+          'GET',
+          `/api/v2/aibridge/interceptions${queryString({ q, limit: options.limit, after_id: afterId, offset })}`,
+        );
+        return { count: page.count, rows: page.results };
+      },
+    });
     printRows({
       format: options.output,
       rows: results,
-      json: { count: page.count, results },
+      json: { count, results },
       columns: [
         { heading: 'started', value: (row) => row.started_at },
         { heading: 'initiator', value: (row) => row.initiator.username },
@@ -82,8 +85,8 @@ export function interceptionsCommand(): Command {
         { heading: 'id', value: (row) => row.id },
       ],
     });
-    const pageFull = page.results.length === (options.limit ?? 100);
-    if (options.output === 'table' && !options.all && pageFull) printMore(page.count, results.at(-1)?.id);
+    const pageFull = firstPageSize === (options.limit ?? 100);
+    if (options.output === 'table' && !options.all && pageFull) printMore(count, results.at(-1)?.id);
   });
   return interceptions;
 }

@@ -4,6 +4,7 @@ import { type ClientCommandOptions, clientFor, withClientOptions } from '../clie
 import { printObject, printRows } from '../output.js';
 import {
   cell,
+  collectPages,
   type PagingFlags,
   printMore,
   queryString,
@@ -75,22 +76,20 @@ export function sessionsCommand(): Command {
   list.action(async (options: ClientCommandOptions & SearchFlags & PagingFlags) => {
     const client = clientFor(options);
     const q = searchQueryOf(options, keys);
-    const fetchPage = (after: string | undefined, offset: number | undefined) =>
-      client.request<{ count: number; sessions: SessionJson[] }>(
-        'GET',
-        `/api/v2/aibridge/sessions${queryString({ q, limit: options.limit, after_session_id: after, offset })}`,
-      );
-    const page = await fetchPage(options.afterId, options.offset);
-    const rows = [...page.sessions];
-    let last = page.sessions;
-    while (options.all && last.length > 0 && rows.length < page.count) {
-      last = (await fetchPage(rows.at(-1)?.id, undefined)).sessions;
-      rows.push(...last);
-    }
+    const { count, rows, firstPageSize } = await collectPages({
+      flags: options,
+      fetchPage: async (after, offset) => {
+        const page = await client.request<{ count: number; sessions: SessionJson[] }>(
+          'GET',
+          `/api/v2/aibridge/sessions${queryString({ q, limit: options.limit, after_session_id: after, offset })}`,
+        );
+        return { count: page.count, rows: page.sessions };
+      },
+    });
     printRows({
       format: options.output,
       rows,
-      json: { count: page.count, sessions: rows },
+      json: { count, sessions: rows },
       columns: [
         { heading: 'last active', value: (row) => row.last_active_at },
         { heading: 'initiator', value: (row) => row.initiator.username },
@@ -103,8 +102,8 @@ export function sessionsCommand(): Command {
         { heading: 'id', value: (row) => row.id },
       ],
     });
-    const pageFull = page.sessions.length === (options.limit ?? 100);
-    if (options.output === 'table' && !options.all && pageFull) printMore(page.count, rows.at(-1)?.id);
+    const pageFull = firstPageSize === (options.limit ?? 100);
+    if (options.output === 'table' && !options.all && pageFull) printMore(count, rows.at(-1)?.id);
   });
 
   const show = sessions
