@@ -141,9 +141,15 @@ describeEachDatabase('Codex and OpenAI SDK traffic', (getStore) => {
     const { data: stream, response } = await codex.responses
       .create({ model: 'gpt-5-codex', stream: true, input: 'list the files' })
       .withResponse();
-    const events: { type: string; code?: unknown }[] = [];
-    for await (const event of stream) events.push(event as { type: string; code?: unknown });
-    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'upstream_stream_failed' });
+    const events: { type: string }[] = [];
+    // openai 7 raises the stream's `error` event as an APIError carrying the event's message.
+    const failure = await (async () => {
+      for await (const event of stream) events.push(event as { type: string });
+    })().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect(failure).toMatchObject({ code: 'upstream_stream_failed' });
+    expect((failure as InstanceType<typeof OpenAI.APIError>).message).toMatch(/upstream response failed/);
+    expect(events.map((event) => event.type)).toContain('response.output_item.done');
     await drain();
     const stored = await readInterception(getStore(), idOf(response));
     expect(stored.interception?.error).toMatch(/^upstream response failed/);
