@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import type { Config } from '../config/config.js';
 import { Recorder } from '../recorder/recorder.js';
+import { StatisticsUpkeep } from '../store/keep-statistics.js';
 import { openStore, type Store, type StoreOptions } from '../store/open-store.js';
 import { purgeRecords } from '../store/purge-records.js';
+import { writeRecords } from '../store/write-records.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import type { ServerContext } from './context.js';
 import { createServer } from './create-server.js';
@@ -40,7 +42,18 @@ export async function runServer(input: {
           : { dataDir: join(config.dataDir, 'pgdata') }),
     ));
   const adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
-  const recorder = new Recorder({ db: store.db, logger, capacity: config.recorderQueueSize });
+  const statistics = new StatisticsUpkeep({ db: store.db, logger });
+  statistics.start();
+  const recorder = new Recorder({
+    db: store.db,
+    logger,
+    capacity: config.recorderQueueSize,
+    // The rows written drive the statistics upkeep.
+    write: async (db, events) => {
+      await writeRecords(db, events);
+      statistics.noteWritten(events.length);
+    },
+  });
   const context: ServerContext = {
     config,
     store,
@@ -75,6 +88,7 @@ export async function runServer(input: {
       clearInterval(sweep);
       clearTimeout(grace);
       await recorder.drain();
+      await statistics.close();
       if (!input.store) await store.close();
       logger.info({ written: recorder.written }, 'aibridge stopped');
     })();

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { analyzeRecordTables } from './keep-statistics.js';
 import { initialSchema } from './migrations/0001-initial.js';
 import { queryIndexes } from './migrations/0002-query-indexes.js';
 import { queryRollups } from './migrations/0003-query-rollups.js';
@@ -53,6 +54,9 @@ export async function migrate(db: Kysely<Database>): Promise<number[]> {
         });
         newlyApplied.push(migration.version);
       }
+      // A migration may add indexes or rewrite tables: without fresh statistics the first queries after an
+      // upgrade would be planned blind until enough new records trigger the next analyze.
+      if (newlyApplied.length > 0) await analyzeRecordTables(connection);
       return newlyApplied;
     } finally {
       await sql`SELECT pg_advisory_unlock(${migrationLockKey})`.execute(connection);
