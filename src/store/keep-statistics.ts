@@ -72,6 +72,7 @@ export class StatisticsUpkeep {
   #writtenSinceAnalyze = 0;
   #running: Promise<void> | null = null;
   #closed = false;
+  #analyzes = 0;
 
   constructor(options: StatisticsUpkeepOptions) {
     this.#options = { minRows: 1000, fraction: 0.1, ...options };
@@ -100,6 +101,11 @@ export class StatisticsUpkeep {
     await this.#running;
   }
 
+  /** Analyzes this upkeep has run. */
+  get analyzes(): number {
+    return this.#analyzes;
+  }
+
   /** Resolves when no analyze is running (for tests and benchmarks). */
   async idle(): Promise<void> {
     while (this.#running !== null) await this.#running;
@@ -125,6 +131,7 @@ export class StatisticsUpkeep {
     // When another server sharing the database holds the lock, its statistics serve this one too.
     this.#writtenSinceAnalyze -= written;
     if (!analyzed) return;
+    this.#analyzes += 1;
     this.#rowsAtAnalyze = (await analyzedRows(this.#options.db)).rows;
     this.#options.logger.debug(
       { rows: this.#rowsAtAnalyze, ms: Math.round(performance.now() - started) },
