@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type Config, type ProviderConfig, type ProviderType, providerNamePattern } from './config.js';
+import { parsePassThroughRule } from './parse-pass-through.js';
 import {
   parseBoolean,
   parseByteSize,
@@ -177,11 +178,11 @@ function readConfigFile(path: string): { settings: RawSettings; providers: unkno
 function parseProvider(entry: unknown, at: { index: number; path: string }): ProviderConfig {
   const where = (field?: string) => `providers[${at.index}]${field ? `.${field}` : ''} in ${at.path}`;
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-    throw new ConfigError(`invalid ${where()}: expected {name, type, base_url, key}`);
+    throw new ConfigError(`invalid ${where()}: expected {name, type, base_url, key, pass_through}`);
   }
   const fields = entry as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!['name', 'type', 'base_url', 'key'].includes(key))
+    if (!['name', 'type', 'base_url', 'key', 'pass_through'].includes(key))
       throw new ConfigError(`unknown setting "${key}" in ${where()}`);
   }
   const name = fields.name;
@@ -209,5 +210,18 @@ function parseProvider(entry: unknown, at: { index: number; path: string }): Pro
     }
   }
   const key = fields.key === undefined ? '' : String(fields.key);
-  return { name, type, baseUrl, key };
+  const passThrough = fields.pass_through ?? [];
+  if (!Array.isArray(passThrough)) {
+    throw new ConfigError(`invalid ${where('pass_through')}: expected a list such as ["GET /v1/files"]`);
+  }
+  const rules = passThrough.map((rule: unknown, index) => {
+    try {
+      return parsePassThroughRule(rule);
+    } catch (error) {
+      throw new ConfigError(
+        `invalid ${where(`pass_through[${index}]`)} "${String(rule)}": ${(error as Error).message}`,
+      );
+    }
+  });
+  return { name, type, baseUrl, key, ...(rules.length > 0 ? { passThrough: rules } : {}) };
 }
