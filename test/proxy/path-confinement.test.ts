@@ -276,4 +276,17 @@ describeEachDatabase('provider path confinement and the pass-through allow-list'
     await harness.server.context.recorder.drain();
     expect(await countInterceptions()).toBe(recordedBefore);
   });
+
+  it('records a request whose JSON text escapes NUL and unpaired surrogates', async () => {
+    const body = JSON.stringify({
+      model: 'gpt-4.1\u0000x',
+      messages: [{ role: 'user', content: 'a\u0000b \ud800 c' }],
+    });
+    const response = await send('POST', '/openai/v1/chat/completions', body);
+    expect(response.status).toBe(200);
+    const id = String(response.headers['x-aibridge-interception-id']);
+    const stored = await readEndedInterception(getStore(), id);
+    expect(stored.interception?.model).toBe('gpt-4.1\ufffdx');
+    expect(stored.userPrompts.map((prompt) => prompt.prompt)).toEqual(['a\ufffdb \ufffd c']);
+  });
 });
