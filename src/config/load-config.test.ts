@@ -71,6 +71,26 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('extends the default instances from a flag, the env or a YAML list', () => {
+    const fromFlag = loadConfig({
+      flags: { openai_pass_through: 'GET /v1/files, POST /v1/embeddings' },
+      env: {},
+    });
+    expect(fromFlag.providers[0]?.passThrough).toEqual([
+      { method: 'GET', path: '/v1/files' },
+      { method: 'POST', path: '/v1/embeddings' },
+    ]);
+    const fromEnv = loadConfig({ flags: {}, env: { AIBRIDGE_ANTHROPIC_PASS_THROUGH: 'GET /v1/files' } });
+    expect(fromEnv.providers[1]?.passThrough).toEqual([{ method: 'GET', path: '/v1/files' }]);
+    const file = configFile('default-list.yaml', 'openai_pass_through:\n  - GET /v1/files\n');
+    expect(loadConfig({ flags: {}, env: {}, configPath: file }).providers[0]?.passThrough).toEqual([
+      { method: 'GET', path: '/v1/files' },
+    ]);
+    expect(() => loadConfig({ flags: { openai_pass_through: 'GET /v1/../users' }, env: {} })).toThrow(
+      'invalid --openai-pass-through "GET /v1/../users": "GET /v1/../users": invalid path segment ".."',
+    );
+  });
+
   it('stops on a bad pass-through entry with one line naming it', () => {
     const cases: Array<[string, string]> = [
       ['"GET v1/files"', 'expected "METHOD /path"'],

@@ -2,8 +2,14 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { type Config, type ProviderConfig, type ProviderType, providerNamePattern } from './config.js';
-import { parsePassThroughRule } from './parse-pass-through.js';
+import {
+  type Config,
+  type PassThroughRule,
+  type ProviderConfig,
+  type ProviderType,
+  providerNamePattern,
+} from './config.js';
+import { parsePassThroughList, parsePassThroughRule } from './parse-pass-through.js';
 import {
   parseBoolean,
   parseByteSize,
@@ -26,8 +32,10 @@ export const settingKeys = [
   'access_url',
   'openai_base_url',
   'openai_key',
+  'openai_pass_through',
   'anthropic_base_url',
   'anthropic_key',
+  'anthropic_pass_through',
   'admin_token_file',
   'retention',
   'allow_byok',
@@ -90,12 +98,14 @@ export function loadConfig(input: {
       type: 'openai',
       baseUrl: get('openai_base_url', httpUrl, 'https://api.openai.com/v1'),
       key: get('openai_key', text, ''),
+      ...passThroughOf(get('openai_pass_through', parsePassThroughList, [])),
     },
     {
       name: 'anthropic',
       type: 'anthropic',
       baseUrl: get('anthropic_base_url', httpUrl, 'https://api.anthropic.com'),
       key: get('anthropic_key', text, ''),
+      ...passThroughOf(get('anthropic_pass_through', parsePassThroughList, [])),
     },
     ...file.providers.map((entry, index) => parseProvider(entry, { index, path: String(configPath) })),
   ];
@@ -164,6 +174,15 @@ function readConfigFile(path: string): { settings: RawSettings; providers: unkno
       if (!Array.isArray(value)) throw new ConfigError(`invalid providers in ${path}: expected a list`);
       providers = value;
     } else if ((settingKeys as readonly string[]).includes(key)) {
+      // A pass-through list may be written as a YAML list; it is read like its comma-separated form.
+      if (
+        key.endsWith('_pass_through') &&
+        Array.isArray(value) &&
+        value.every((item) => typeof item === 'string')
+      ) {
+        settings[key as SettingKey] = value.join(',');
+        continue;
+      }
       if (value === null || typeof value === 'object') {
         throw new ConfigError(`invalid ${key} in ${path}: expected a single value`);
       }
@@ -173,6 +192,11 @@ function readConfigFile(path: string): { settings: RawSettings; providers: unkno
     }
   }
   return { settings, providers };
+}
+
+/** The optional `passThrough` field: absent when the list is empty. */
+function passThroughOf(rules: PassThroughRule[]): { passThrough?: PassThroughRule[] } {
+  return rules.length > 0 ? { passThrough: rules } : {};
 }
 
 function parseProvider(entry: unknown, at: { index: number; path: string }): ProviderConfig {
@@ -223,5 +247,5 @@ function parseProvider(entry: unknown, at: { index: number; path: string }): Pro
       );
     }
   });
-  return { name, type, baseUrl, key, ...(rules.length > 0 ? { passThrough: rules } : {}) };
+  return { name, type, baseUrl, key, ...passThroughOf(rules) };
 }

@@ -3,7 +3,8 @@ import { type PassThroughRule, type ProxyMethod, proxyMethods } from './config.j
 
 // A segment is either a `{name}` placeholder or literal path characters; dot segments, percent escapes,
 // backslashes and empty segments could never match a confined request path, so they are refused here.
-const segmentPattern = /^(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z0-9\-_~!$&'()*+,;=:@.]+)$/;
+// Commas are left out so that a list fits in one flag or environment variable.
+const segmentPattern = /^(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z0-9\-_~!$&'()*+;=:@.]+)$/;
 
 /**
  * Parses one pass-through rule; throws an Error whose message says what was expected (the caller adds
@@ -26,4 +27,19 @@ export function parsePassThroughRule(value: unknown): PassThroughRule {
     }
   }
   return { method: method as ProxyMethod, path };
+}
+
+/** A comma-separated list of rules (`--openai-pass-through "GET /v1/files,GET /v1/files/{id}"`). */
+export function parsePassThroughList(value: string): PassThroughRule[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      try {
+        return parsePassThroughRule(entry);
+      } catch (error) {
+        throw new Error(`"${entry}": ${(error as Error).message}`);
+      }
+    });
 }
