@@ -1,8 +1,11 @@
 import { request as httpRequest } from 'node:http';
+import { PassThrough } from 'node:stream';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FakeProvider } from '../fake-provider/fake-provider.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { startTestServer } from '../support/server.js';
 import {
   centralAnthropicKey,
   centralOpenaiKey,
@@ -288,5 +291,48 @@ describeEachDatabase('provider path confinement and the pass-through allow-list'
     const stored = await readEndedInterception(getStore(), id);
     expect(stored.interception?.model).toBe('gpt-4.1\ufffdx');
     expect(stored.userPrompts.map((prompt) => prompt.prompt)).toEqual(['a\ufffdb \ufffd c']);
+  });
+
+  it('logs each pass-through call with the user, instance, method and path, and no secret', async () => {
+    const fake = await FakeProvider.start();
+    const lines: string[] = [];
+    const destination = new PassThrough();
+    destination.on('data', (chunk: Buffer) =>
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)),
+    );
+    const server = await startTestServer({
+      store: getStore(),
+      config: {
+        logLevel: 'info',
+        providers: [{ name: 'logged', type: 'openai', baseUrl: `${fake.url}/v1`, key: centralOpenaiKey }],
+      },
+      logDestination: destination,
+    });
+    try {
+      const member = await server.createUser(`logged-${Math.random().toString(36).slice(2, 8)}`);
+      const answer = await rawRequest({
+        url: server.url,
+        method: 'GET',
+        path: '/api/v2/aibridge/logged/v1/models?secret_hint=1',
+        token: member.token,
+      });
+      expect(answer.status).toBe(200);
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(entries.filter((entry) => entry.msg === 'pass-through request')).toEqual([
+        expect.objectContaining({
+          level: 30,
+          userId: member.id,
+          provider: 'logged',
+          method: 'GET',
+          path: '/v1/models',
+        }),
+      ]);
+      const text = lines.join('\n');
+      expect(text).not.toContain(member.token);
+      expect(text).not.toContain(centralOpenaiKey);
+    } finally {
+      await server.close();
+      await fake.close();
+    }
   });
 });
