@@ -3,6 +3,7 @@
  * upstream → relay the response while parsing it → queue the records of the whole interception at once.
  * Nothing here waits on the database: the records go to the recorder's queue.
  */
+import { isUtf8 } from 'node:buffer';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, TokenSource } from '../auth/authenticate.js';
 import { newId } from '../core/ids.js';
@@ -36,6 +37,10 @@ export interface InterceptInput {
 export async function intercept(input: InterceptInput): Promise<void> {
   const { state, route, request } = input;
   const bodyBytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  // JSON is UTF-8: decoding other bytes would forward and record replacement characters instead.
+  if (!isUtf8(bodyBytes)) {
+    throw new ProxyError(400, 'Request body must be valid UTF-8 JSON.', 'invalid_request_body');
+  }
   const text = bodyBytes.toString('utf8');
   const parsed = parseJson(text);
   const body = parsed.ok ? asObject(parsed.value) : null;

@@ -5,6 +5,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { registerAibridgeQueryRoutes } from '../api/aibridge/index.js';
+import { checkParameters } from '../api/check-parameters.js';
 import { HttpError } from '../api/http-error.js';
 import { registerTokenRoutes } from '../api/tokens.js';
 import { registerUserRoutes } from '../api/users.js';
@@ -29,7 +30,8 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
       return reply.status(status).send({ message: clientErrorMessage(error), detail: error.message });
     }
     request.log.error({ err: error, url: request.url }, 'request failed');
-    return reply.status(500).send({ message: 'An internal error occurred.', detail: error.message });
+    // The cause is logged, never returned: it may be a database's error text naming tables or values.
+    return reply.status(500).send({ message: 'An internal error occurred.' });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ message: `Route ${request.method} ${request.url.split('?')[0]} not found.` }),
@@ -37,9 +39,13 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
 
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('OK'));
   app.get('/api/v2/buildinfo', async () => ({ version }));
-  await registerUserRoutes(app, context);
-  await registerTokenRoutes(app, context);
-  await registerAibridgeQueryRoutes(app, context);
+  // The API routes share a scope whose one check refuses text PostgreSQL cannot store.
+  await app.register(async (api) => {
+    api.addHook('preValidation', checkParameters);
+    await registerUserRoutes(api, context);
+    await registerTokenRoutes(api, context);
+    await registerAibridgeQueryRoutes(api, context);
+  });
   await registerProxyRoutes(app, context);
   return app;
 }

@@ -24,6 +24,8 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(input: {
   store: Store;
   config?: Partial<Config>;
+  /** Where the server's JSON log lines go (at the config's level); nowhere when absent. */
+  logDestination?: NodeJS.WritableStream;
 }): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'aibridge-server-'));
   const config: Config = {
@@ -31,7 +33,10 @@ export async function startTestServer(input: {
     shutdownGraceMs: 5000,
     ...input.config,
   };
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({
+    level: config.logLevel,
+    ...(input.logDestination === undefined ? {} : { destination: input.logDestination }),
+  });
   const server = await runServer({ config, logger, store: input.store });
   let adminToken = server.adminToken;
   if (!adminToken) {
