@@ -43,6 +43,27 @@ describe('Chat Completions request edits', () => {
     expect(endpoint.inspect(body, '')).toMatchObject({ prompt: null, latestToolResultId: 'call_Tokyo' });
     expect(endpoint.inspect({ messages: body.messages.slice(0, 1) }, '').prompt).toBe('weather?');
   });
+
+  it('skips trailing system-role messages and leaves out text parts a client injected', () => {
+    const messages = [
+      { role: 'system', content: 'You are helpful.' },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '<session_context>\nThis is the Gemini CLI.\n</session_context>' },
+          { type: 'text', text: 'summarise the repo' },
+        ],
+      },
+      { role: 'developer', content: 'answer in English' },
+      { role: 'system', content: 'keep it short' },
+    ];
+    expect(endpoint.inspect({ messages }, '').prompt).toBe('summarise the repo');
+    const toolAnswer = [...messages.slice(0, 2), { role: 'tool', tool_call_id: 'call_1', content: 'x' }];
+    expect(endpoint.inspect({ messages: [...toolAnswer, messages[3]] }, '')).toMatchObject({
+      prompt: null,
+      latestToolResultId: 'call_1',
+    });
+  });
 });
 
 describe('Chat Completions parsing', () => {

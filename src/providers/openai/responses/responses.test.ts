@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFixture, readFixture } from '../../../../test/fake-provider/fixtures.js';
+import { decodeFixture, readAgentRequest, readFixture } from '../../../../test/fake-provider/fixtures.js';
 import type { EndpointAdapter } from '../../provider.js';
 import { openaiProvider } from '../index.js';
 
@@ -25,7 +25,34 @@ describe('Responses requests', () => {
         ],
       },
     ];
-    expect(endpoint.inspect({ input }, '').prompt).toBe('b');
+    expect(endpoint.inspect({ input }, '').prompt).toBe('a\nb');
+  });
+
+  it.each([
+    ['codex-1-prompt.json', 'Run echo hello in the shell', null],
+    ['codex-2-tool-output.json', null, 'call_resp_cap_1'],
+    ['codex-3-second-prompt.json', 'Now run echo bye', null],
+  ])('reads Codex 0.171 request %s as prompt %j, tool result %j', (name, prompt, toolResult) => {
+    const { body } = readAgentRequest(name);
+    expect(endpoint.inspect(body, '')).toMatchObject({ prompt, latestToolResultId: toolResult });
+  });
+
+  it('skips trailing developer and system messages and leaves out injected context parts', () => {
+    const input = [
+      {
+        type: 'message',
+        role: 'user',
+        content: [
+          { type: 'input_text', text: '<environment_context>\n  <cwd>/w</cwd>\n</environment_context>' },
+          { type: 'input_text', text: 'rename the function' },
+        ],
+      },
+      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'be brief' }] },
+      { role: 'system', content: 'more rules' },
+    ];
+    expect(endpoint.inspect({ input }, '').prompt).toBe('rename the function');
+    const onlyContext = [input[0], { role: 'user', content: '<environment_context></environment_context>' }];
+    expect(endpoint.inspect({ input: onlyContext }, '').prompt).toBeNull();
   });
 
   it('names the latest tool output for thread lineage', () => {
