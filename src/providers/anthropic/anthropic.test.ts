@@ -193,3 +193,30 @@ function requireEndpoint(endpoint: EndpointAdapter | undefined): EndpointAdapter
   if (endpoint === undefined) throw new Error('endpoint not registered');
   return endpoint;
 }
+
+describe('Anthropic stream completion', () => {
+  it('is complete from message_stop on, or once an error event ended the stream', () => {
+    const events = decodeFixture('anthropic/stream-text.sse');
+    const parser = endpoint.inspect({ stream: true, messages: [] }, '').createParser();
+    const completeAt = events.findIndex((event) => {
+      parser.onEvent(event);
+      return parser.isComplete();
+    });
+    expect(events[completeAt]?.event).toBe('message_stop');
+    expect(completeAt).toBe(events.length - 1);
+    const failed = endpoint.inspect({ stream: true, messages: [] }, '').createParser();
+    const overloaded = decodeFixture('anthropic/stream-overloaded.sse');
+    for (const event of overloaded.slice(0, -1)) failed.onEvent(event);
+    expect(overloaded.at(-1)?.event).toBe('error');
+    expect(failed.isComplete()).toBe(false);
+    for (const event of overloaded.slice(-1)) failed.onEvent(event);
+    expect(failed.isComplete()).toBe(true);
+  });
+
+  it('is complete once a blocking body was read', () => {
+    const parser = endpoint.inspect({ messages: [] }, '').createParser();
+    expect(parser.isComplete()).toBe(false);
+    parser.onBody(JSON.parse(readFixture('anthropic/message-thinking-tools.json').toString()));
+    expect(parser.isComplete()).toBe(true);
+  });
+});

@@ -172,3 +172,27 @@ function requireEndpoint(endpoint: EndpointAdapter | undefined): EndpointAdapter
   if (endpoint === undefined) throw new Error('endpoint not registered');
   return endpoint;
 }
+
+describe('Chat Completions stream completion', () => {
+  const feed = (clientAsked: boolean, count: number) => {
+    const body = clientAsked ? { stream: true, stream_options: { include_usage: true } } : { stream: true };
+    const parser = endpoint.inspect(body, JSON.stringify(body)).createParser();
+    for (const event of decodeFixture('openai-chat/stream-tools.sse').slice(0, count)) parser.onEvent(event);
+    return parser.isComplete();
+  };
+  const events = decodeFixture('openai-chat/stream-tools.sse');
+  const finishAt = events.findIndex((event) => event.data.includes('"finish_reason":"tool_calls"'));
+
+  it('is complete after the finish_reason chunk when the client did not ask for usage', () => {
+    expect(feed(false, finishAt)).toBe(false);
+    expect(feed(false, finishAt + 1)).toBe(true);
+  });
+
+  it('waits for the usage chunk when the client asked for usage, and [DONE] always completes', () => {
+    expect(feed(true, finishAt + 1)).toBe(false);
+    expect(feed(true, finishAt + 2)).toBe(true);
+    const parser = endpoint.inspect({ stream: true }, '{}').createParser();
+    parser.onEvent({ event: null, data: '[DONE]', raw: null, hasData: true });
+    expect(parser.isComplete()).toBe(true);
+  });
+});

@@ -148,3 +148,22 @@ function requireEndpoint(endpoint: EndpointAdapter | undefined): EndpointAdapter
   if (endpoint === undefined) throw new Error('endpoint not registered');
   return endpoint;
 }
+
+describe('Responses stream completion', () => {
+  it.each(['response.completed', 'response.incomplete', 'response.failed', 'error'])(
+    'is complete from the %s event on',
+    (terminal) => {
+      const events = decodeFixture('openai-responses/stream-reasoning-tools.sse');
+      const parser = endpoint.inspect({ stream: true }, '').createParser();
+      for (const event of events.slice(0, -1)) parser.onEvent(event);
+      expect(parser.isComplete()).toBe(false);
+      parser.onEvent({
+        event: terminal,
+        data: JSON.stringify({ type: terminal, response: { id: 'resp_x', status: 'x' }, message: 'm' }),
+        raw: null,
+        hasData: true,
+      });
+      expect(parser.isComplete()).toBe(true);
+    },
+  );
+});
