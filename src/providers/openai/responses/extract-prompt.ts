@@ -9,18 +9,15 @@ export interface ResponsesRequestFacts {
 }
 
 /**
- * Reads `input`: a string is the prompt; in a list, the last item that is not a system-role message
- * decides. A user message is the prompt (its string content, or its `input_text` parts without the ones a
- * client injected, such as Codex's `<environment_context>`); a `*_call_output` item (function, custom
- * tool, local shell…) answers the call named by its `call_id`.
+ * Reads `input`: a string is the prompt; in a list, the last item that does not merely set the turn up (a
+ * system-role message, a settings change) decides. A user message is the prompt (its string content, or
+ * its `input_text` parts without the ones a client injected, such as Codex's `<environment_context>`); a
+ * `*_call_output` item (function, custom tool, local shell…) answers the call named by its `call_id`.
  */
 export function extractPrompt(body: Record<string, unknown>): ResponsesRequestFacts {
   if (typeof body.input === 'string') return { prompt: userText([body.input]), latestToolResultId: null };
   const items = arrayField(body, 'input').map(asObject);
-  const last = lastTurn(
-    items,
-    (item) => itemType(item) === 'message' && isSystemRole(stringField(item, 'role')),
-  );
+  const last = lastTurn(items, setsUpTurn);
   const type = itemType(last);
   if (type.endsWith('_call_output'))
     return { prompt: null, latestToolResultId: stringField(last, 'call_id') };
@@ -33,6 +30,15 @@ export function extractPrompt(body: Record<string, unknown>): ResponsesRequestFa
     return stringField(part, 'type') === 'input_text' ? (stringField(part, 'text') ?? []) : [];
   });
   return { prompt: userText(texts), latestToolResultId: null };
+}
+
+/**
+ * Items that set the turn up rather than take part in it: system-role messages, and settings changes
+ * (Codex 0.171 appends a `configuration_update` item with the reasoning effort after the user's message).
+ */
+function setsUpTurn(item: Record<string, unknown> | null): boolean {
+  const type = itemType(item);
+  return type === 'configuration_update' || (type === 'message' && isSystemRole(stringField(item, 'role')));
 }
 
 /** An input item's type; a message may leave it out. */

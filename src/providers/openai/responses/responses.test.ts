@@ -32,6 +32,8 @@ describe('Responses requests', () => {
     ['codex-1-prompt.json', 'Run echo hello in the shell', null],
     ['codex-2-tool-output.json', null, 'call_resp_cap_1'],
     ['codex-3-second-prompt.json', 'Now run echo bye', null],
+    ['codex-default-model-1-prompt.json', 'Run echo hello in the shell', null],
+    ['codex-default-model-2-second-prompt.json', 'Now run echo bye', null],
   ])('reads Codex 0.171 request %s as prompt %j, tool result %j', (name, prompt, toolResult) => {
     const { body } = readAgentRequest(name);
     expect(endpoint.inspect(body, '')).toMatchObject({ prompt, latestToolResultId: toolResult });
