@@ -200,6 +200,22 @@ describeEachDatabase('requests shaped exactly like current Claude Code and Codex
       ]);
     });
 
+    it('finds the prompt before the configuration_update item Codex appends for its default model', async () => {
+      const ids: string[] = [];
+      for (const name of ['codex-default-model-1-prompt.json', 'codex-default-model-2-second-prompt.json']) {
+        const response = await replay(name);
+        expect(await response.text()).toContain('event: response.completed');
+        ids.push(idOf(response));
+      }
+      const rows = await Promise.all(ids.map(interception));
+      expect(rows.map((row) => row.user_prompts.map((prompt) => prompt.prompt))).toEqual([
+        ['Run echo hello in the shell'],
+        ['Now run echo bye'],
+      ]);
+      const sessionId = readAgentRequest('codex-default-model-1-prompt.json').headers['session-id'] ?? '';
+      expect(await session(sessionId)).toMatchObject([{ threads: 2, last_prompt: 'Now run echo bye' }]);
+    });
+
     it('still records a close in the middle of the stream as a client disconnect', async () => {
       harness.fake.script({
         kind: 'stall',
