@@ -56,6 +56,11 @@ export interface ResponseParser {
   onBody(body: unknown): void;
   /** Everything read so far. */
   summary(): ResponseSummary;
+  /**
+   * Whether the response's terminal event has been read (or a blocking body whole): the client then has
+   * the complete answer, and a client that leaves afterwards has not disconnected.
+   */
+  isComplete(): boolean;
 }
 
 /** What the bridge learns from a request body, and the edits it makes before forwarding it. */
