@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import type { Config } from '../config/config.js';
 import { Recorder } from '../recorder/recorder.js';
+import { openJournal } from '../recorder/replay-journal.js';
 import { openStore, type Store, type StoreOptions } from '../store/open-store.js';
 import { purgeRecords } from '../store/purge-records.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import type { ServerContext } from './context.js';
 import { createServer } from './create-server.js';
+import { guardProcess } from './guard-process.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -31,21 +33,40 @@ export async function runServer(input: {
   storeOptions?: StoreOptions;
 }): Promise<RunningServer> {
   const { config, logger } = input;
+  const onConnectionError = (error: Error) =>
+    logger.warn({ err: error }, 'a database connection broke; it is discarded');
   const store =
     input.store ??
     (await openStore(
       input.storeOptions ??
         (config.databaseUrl
-          ? { databaseUrl: config.databaseUrl }
+          ? { databaseUrl: config.databaseUrl, onConnectionError }
           : { dataDir: join(config.dataDir, 'pgdata') }),
     ));
+  const releaseProcessGuard = guardProcess(logger);
   const adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
-  const recorder = new Recorder({ db: store.db, logger, capacity: config.recorderQueueSize });
+  // Each server keeps its own journal in its own data directory, also when several share one database.
+  const opened = openJournal({ directory: join(config.dataDir, 'journal'), logger });
+  const recorder = new Recorder({
+    db: store.db,
+    logger,
+    capacity: config.recorderQueueSize,
+    journal: opened.journal,
+  });
+  if (opened.replay.length > 0) {
+    logger.warn(
+      { finished: opened.finished, interrupted: opened.interrupted },
+      'writing the interceptions an earlier run left in its crash journal',
+    );
+    recorder.replay(opened.replay);
+    // Written before the server listens, so the query API shows them from the first request.
+    await recorder.drain();
+  }
   const context: ServerContext = {
     config,
     store,
     logger,
-    authenticator: new Authenticator({ db: store.db }),
+    authenticator: new Authenticator({ db: store.db, logger }),
     recorder,
   };
   const app = await createServer(context);
@@ -75,7 +96,9 @@ export async function runServer(input: {
       clearInterval(sweep);
       clearTimeout(grace);
       await recorder.drain();
+      opened.journal.close();
       if (!input.store) await store.close();
+      releaseProcessGuard();
       logger.info({ written: recorder.written }, 'aibridge stopped');
     })();
     return closing;
