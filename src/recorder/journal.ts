@@ -57,7 +57,8 @@ export class Journal {
     const earlier = options.earlier ?? [];
     this.#current = this.#newSegment(Math.max(0, ...earlier.map((segment) => segment.sequence)) + 1);
     for (const segment of earlier) {
-      for (const id of segment.pending) this.#mention(id, segment);
+      for (const id of segment.pending)
+        this.#segmentsOf.set(id, [...(this.#segmentsOf.get(id) ?? []), segment]);
       if (segment.pending.size === 0) this.#remove(segment);
     }
   }

@@ -1,0 +1,160 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/open-store.js';
+import { FakeProvider } from '../fake-provider/fake-provider.js';
+import { type ServerProcess, startServerProcess } from '../support/processes.js';
+import { type LoadResult, startProxyLoad } from './proxy-load.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
+
+describe('database faults under proxy load, through the aibridge server process [throw-away PostgreSQL]', () => {
+  let cluster: ThrowawayPostgres;
+  let fake: FakeProvider;
+  let directory: string;
+  let server: ServerProcess | undefined;
+
+  beforeAll(async () => {
+    cluster = await startThrowawayPostgres();
+    fake = await FakeProvider.start();
+    fake.recordExchanges = false;
+    // Streams stay open a little while, so connections die while interceptions are in flight.
+    fake.streamDelayMs = 5;
+    directory = mkdtempSync(join(tmpdir(), 'aibridge-faults-'));
+  });
+  afterEach(async () => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    server = undefined;
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await cluster?.dispose();
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    const tokenFile = join(directory, 'admin-token');
+    server = await startServerProcess([
+      '--data-dir',
+      directory,
+      '--admin-token-file',
+      tokenFile,
+      '--database-url',
+      cluster.url,
+      '--openai-base-url',
+      `${fake.url}/v1`,
+      '--openai-key',
+      'sk-central-openai',
+      '--log-level',
+      'warn',
+    ]);
+    // Written at the first start; later starts on the same database reuse it.
+    return { server, token: readFileSync(tokenFile, 'utf8').trim() };
+  };
+  const api = (url: string, path: string, token: string, init: { method?: string; body?: unknown } = {}) =>
+    fetch(`${url}${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        'coder-session-token': token,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  /** The interceptions of `results` as stored, read straight from the database. */
+  const storedRows = async (results: readonly LoadResult[]) => {
+    const ids = results.flatMap((result) => (result.interceptionId ? [result.interceptionId] : []));
+    const store = await openStore({ databaseUrl: cluster.url });
+    try {
+      return await store.db
+        .selectFrom('aibridge_interceptions')
+        .select(['id', 'ended_at', 'error'])
+        .where('id', 'in', ids)
+        .execute();
+    } finally {
+      await store.close();
+    }
+  };
+  const statusCounts = (results: readonly LoadResult[]) => {
+    const counts: Record<number, number> = {};
+    for (const result of results) counts[result.status] = (counts[result.status] ?? 0) + 1;
+    return counts;
+  };
+
+  it('stays up and loses no record while its database connections are killed', async () => {
+    const { server, token } = await start();
+    const load = startProxyLoad({ url: server.url, token, concurrency: 6 });
+    const queryStatuses: number[] = [];
+    let killed = 0;
+    for (let round = 1; round <= 6; round++) {
+      await load.until((results) => results.length >= round * 25);
+      killed += await cluster.terminateConnections();
+      queryStatuses.push((await api(server.url, '/api/v2/aibridge/interceptions?limit=5', token)).status);
+    }
+    const results = await load.stop();
+    expect(killed).toBeGreaterThan(0);
+    expect(server.child.exitCode).toBeNull();
+    expect(statusCounts(results)).toEqual({ 200: results.length });
+    // A query whose connection was killed under it may answer 503; never 500.
+    for (const status of queryStatuses) expect([200, 503]).toContain(status);
+    expect((await api(server.url, '/api/v2/aibridge/interceptions?limit=5', token)).status).toBe(200);
+    // SIGTERM drains the recorder: every interception is then in the database, ended.
+    expect(await server.stop()).toBe(0);
+    const rows = await storedRows(results);
+    expect(rows).toHaveLength(results.length);
+    expect(rows.filter((row) => row.ended_at === null || row.error !== null)).toEqual([]);
+    expect(server.output()).not.toMatch(/Unhandled 'error' event|uncaught|unhandled/i);
+  }, 120_000);
+
+  it('rides out an outage: verified tokens keep working, records wait, the query API answers 503 then 200', async () => {
+    const testStart = new Date();
+    const { server, token } = await start();
+    // A token created but never used: it cannot be verified while the database is down.
+    const created = await api(server.url, '/api/v2/users/me/keys/tokens', token, {
+      method: 'POST',
+      body: { token_name: `unused-${Date.now()}` },
+    });
+    const { key: unusedToken } = (await created.json()) as { key: string };
+    const load = startProxyLoad({ url: server.url, token, concurrency: 4 });
+    await load.until((results) => results.length >= 20);
+
+    await cluster.stop();
+    const stoppedAt = Date.now();
+    const countAtStop = load.results.length;
+    const during = await api(server.url, '/api/v2/aibridge/interceptions', token);
+    expect(during.status).toBe(503);
+    const body = await during.text();
+    expect(JSON.parse(body)).toMatchObject({ message: expect.stringMatching(/database is unreachable/) });
+    expect(body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|terminat/i);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    const unverified = await fetch(`${server.url}/api/v2/aibridge/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${unusedToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(unverified.status).toBe(503);
+    expect(await unverified.text()).toMatch(/database is unreachable/);
+    // Past the token cache's lifetime (5 s), with requests answered all along.
+    await load.until((results) => Date.now() - stoppedAt > 6000 && results.length > countAtStop + 50);
+    expect((await api(server.url, '/api/v2/users', token)).status).toBe(503);
+
+    await cluster.start();
+    expect((await api(server.url, '/api/v2/aibridge/interceptions?limit=1', token)).status).toBe(200);
+    const results = await load.stop();
+    expect(statusCounts(results)).toEqual({ 200: results.length });
+    expect(server.child.exitCode).toBeNull();
+    // The writer drains by itself once the database answers, without a shutdown.
+    const query = `q=${encodeURIComponent(`started_after:${testStart.toISOString()}`)}&limit=1`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const response = await api(server.url, `/api/v2/aibridge/interceptions?${query}`, token);
+      const { count } = (await response.json()) as { count: number };
+      if (count === results.length) break;
+      if (Date.now() > deadline)
+        throw new Error(`only ${count} of ${results.length} interceptions were written`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await server.stop()).toBe(0);
+    const rows = await storedRows(results);
+    expect(rows).toHaveLength(results.length);
+  }, 120_000);
+});
