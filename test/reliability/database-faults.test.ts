@@ -102,7 +102,10 @@ describe('database faults under proxy load, through the aibridge server process 
     const rows = await storedRows(results);
     expect(rows).toHaveLength(results.length);
     expect(rows.filter((row) => row.ended_at === null || row.error !== null)).toEqual([]);
-    expect(server.output()).not.toMatch(/Unhandled 'error' event|uncaught|unhandled/i);
+    // Nothing reached the process guard: every broken connection was handled where it broke.
+    expect(server.output()).not.toMatch(
+      /Unhandled 'error' event|unexpected error|unhandled promise rejection/i,
+    );
   }, 120_000);
 
   it('rides out an outage: verified tokens keep working, records wait, the query API answers 503 then 200', async () => {
