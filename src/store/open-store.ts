@@ -4,6 +4,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrate } from './migrate.js';
+import { RetryingPostgresDialect } from './retry-broken-reads.js';
 import type { Database } from './schema.js';
 
 // bigint counts and numeric sums are token counts, far below 2^53: read them as numbers. Dates (`date`)
@@ -64,7 +65,8 @@ function openServer(options: Extract<StoreOptions, { databaseUrl: string }>): St
   pool.on('connect', (client) => client.on('error', onError));
   // The pool re-emits an idle client's error, which the listener above has already seen.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A read whose connection turns out to be broken is retried once on a fresh one.
+  const db = new Kysely<Database>({ dialect: new RetryingPostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
 
