@@ -31,7 +31,7 @@ function measureJournal(count: number): CrashSafetyCost {
     for (let index = 0; index < count; index++) {
       const events = interception('01a2183a-0000-7000-8000-000000000000', index);
       const start = events[0]?.record as InterceptionStart;
-      const prompt = events[1]?.kind === 'user-prompt' ? events[1].record : null;
+      const prompt = events[1]?.kind === 'user-prompt' ? events[1].record.prompt : null;
       const began = performance.now();
       journal.admit({ start, prompt });
       journal.queued(events);

@@ -7,12 +7,17 @@ import type { InterceptionStart, RecordEvent, UserPromptRecord } from '../core/r
 /** What is known of an interception when it is let in, before anything goes upstream. */
 export interface Admission {
   start: InterceptionStart;
-  /** The user's prompt, with the id it keeps if it is written from the journal. */
-  prompt: UserPromptRecord | null;
+  /** The user's prompt, if the request has one. */
+  prompt: string | null;
 }
 
-/** One journal line: an interception let in, or the whole record of finished interceptions queued. */
-export type JournalEntry = ({ kind: 'admitted' } & Admission) | { kind: 'queued'; events: RecordEvent[] };
+/**
+ * One journal line: an interception let in (its prompt as the record it becomes if it is written from the
+ * journal, with an id fixed once so a second replay cannot add it twice), or finished records queued.
+ */
+export type JournalEntry =
+  | { kind: 'admitted'; start: InterceptionStart; prompt: UserPromptRecord | null }
+  | { kind: 'queued'; events: RecordEvent[] };
 
 /** One journal line, with its newline. */
 export function encodeEntry(entry: JournalEntry): string {

@@ -39,15 +39,7 @@ function admission(id = newId()): Admission {
     metadata: { user_agent: 'claude-cli/2.0', createdAt: '2026-01-01' },
     startedAt,
   };
-  const prompt = {
-    id: newId(),
-    interceptionId: id,
-    providerResponseId: '',
-    prompt: 'fix the bug',
-    metadata: {},
-    createdAt: startedAt,
-  };
-  return { start, prompt };
+  return { start, prompt: 'fix the bug' };
 }
 
 function finished(entry: Admission): RecordEvent[] {
@@ -111,7 +103,11 @@ describe('crash journal', () => {
       'interception-end',
     ]);
     expect(interrupted[0]?.record).toEqual(inFlight.start);
-    expect(interrupted[1]?.record).toEqual(inFlight.prompt);
+    expect(interrupted[1]?.record).toMatchObject({
+      interceptionId: inFlight.start.id,
+      prompt: 'fix the bug',
+      createdAt: inFlight.start.startedAt,
+    });
     const end = interrupted[2]?.record as { error: string; metadata: object; endedAt: Date };
     expect(end.error).toBe(interruptedError);
     expect(end.error.startsWith('interrupted')).toBe(true);

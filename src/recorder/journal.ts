@@ -14,6 +14,7 @@
 import { closeSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { newId } from '../core/ids.js';
 import type { RecordEvent } from '../core/records.js';
 import { type Admission, encodeEntry, interceptionIdOf } from './journal-entry.js';
 
@@ -65,7 +66,19 @@ export class Journal {
 
   /** Appends an interception let in; it stays in the journal until its end is written. */
   admit(admission: Admission): void {
-    this.#append(encodeEntry({ kind: 'admitted', ...admission }), [admission.start.id]);
+    const { start } = admission;
+    const prompt =
+      admission.prompt === null
+        ? null
+        : {
+            id: newId(),
+            interceptionId: start.id,
+            providerResponseId: '',
+            prompt: admission.prompt,
+            metadata: {},
+            createdAt: start.startedAt,
+          };
+    this.#append(encodeEntry({ kind: 'admitted', start, prompt }), [start.id]);
   }
 
   /** Appends events queued for the database. */

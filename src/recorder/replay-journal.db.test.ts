@@ -36,14 +36,7 @@ describeEachDatabase('crash journal replay', (getStore, engine) => {
       metadata: {},
       startedAt: new Date(),
     });
-    const promptOf = (id: string) => ({
-      id: newId(),
-      interceptionId: id,
-      providerResponseId: '',
-      prompt: `prompt of ${id}`,
-      metadata: {},
-      createdAt: new Date(),
-    });
+    const promptOf = (id: string) => `prompt of ${id}`;
     const done = newId();
     const inFlight = newId();
     const first = openJournal({ directory: journalDirectory, logger });
@@ -51,7 +44,17 @@ describeEachDatabase('crash journal replay', (getStore, engine) => {
     first.journal.admit({ start: startOf(inFlight), prompt: promptOf(inFlight) });
     const finished: RecordEvent[] = [
       { kind: 'interception-start', record: startOf(done) },
-      { kind: 'user-prompt', record: promptOf(done) },
+      {
+        kind: 'user-prompt',
+        record: {
+          id: newId(),
+          interceptionId: done,
+          providerResponseId: '',
+          prompt: promptOf(done),
+          metadata: {},
+          createdAt: new Date(),
+        },
+      },
       {
         kind: 'token-usage',
         record: {
