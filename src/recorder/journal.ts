@@ -50,6 +50,7 @@ export class Journal {
   #fd: number | null = null;
   #bytes = 0;
   #lastFailureLog = 0;
+  #healthy = true;
 
   constructor(options: JournalOptions) {
     this.#directory = options.directory;
@@ -103,6 +104,11 @@ export class Journal {
     }
   }
 
+  /** Whether every append so far succeeded (else some interceptions exist in memory only). */
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
   /** Interceptions in the journal whose end is not written yet. */
   get pending(): number {
     return this.#segmentsOf.size;
@@ -119,6 +125,7 @@ export class Journal {
       this.#fd ??= openSync(this.#current.path, 'a');
       this.#bytes += writeSync(this.#fd, line);
     } catch (error) {
+      this.#healthy = false;
       // The request is still served and queued for the database; only the crash safety is missing.
       const now = Date.now();
       if (now - this.#lastFailureLog > 10_000) {

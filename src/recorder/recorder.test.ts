@@ -105,6 +105,37 @@ describe('Recorder', () => {
     expect(recorder.written).toBe(2);
   });
 
+  it('on release while the database is unreachable, stops writing and lets every drain resolve', async () => {
+    let writes = 0;
+    let probed: () => void = () => {};
+    const probing = new Promise<void>((resolve) => {
+      probed = resolve;
+    });
+    const recorder = new Recorder({
+      db,
+      logger,
+      capacity: 100,
+      probeIntervalMs: 1,
+      write: async () => {
+        writes += 1;
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      probe: async () => {
+        probed();
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+    });
+    recorder.enqueue([startEvent('x'), endEvent('x')]);
+    const drained = recorder.drain();
+    await probing;
+    expect(recorder.waitingForDatabase).toBe(true);
+    expect(recorder.release()).toBe(2);
+    await drained;
+    await recorder.drain();
+    expect(writes).toBe(1);
+    expect(recorder.written).toBe(0);
+  });
+
   it('refuses a new interception when full but accepts events of admitted ones', async () => {
     let release: () => void = () => {};
     const blocked = new Promise<void>((resolve) => {

@@ -48,6 +48,9 @@ export class Recorder {
   #queue: RecordEvent[] = [];
   #writing: Promise<void> | null = null;
   #failures = 0;
+  #waitingForDatabase = false;
+  /** Set by {@link release}: the writer stops and drains resolve; what is left stays in the journal. */
+  #released = false;
   #written = 0;
   #idleWaiters: Array<() => void> = [];
   #wakeWriter: (() => void) | null = null;
@@ -130,6 +133,7 @@ export class Recorder {
    * have been written.
    */
   drain(): Promise<void> {
+    if (this.#released) return Promise.resolve();
     if (this.#queue.length === 0 && this.#writing === null && this.#admitted === 0) return Promise.resolve();
     this.#wakeWriter?.();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
@@ -161,7 +165,7 @@ export class Recorder {
     if (this.#writing !== null) return;
     this.#writing = this.#writeAll().finally(() => {
       this.#writing = null;
-      if (this.#queue.length > 0) this.#schedule();
+      if (this.#queue.length > 0 && !this.#released) this.#schedule();
       else if (this.#admitted === 0) this.#resolveIdle();
     });
   }
@@ -172,7 +176,7 @@ export class Recorder {
 
   async #writeAll(): Promise<void> {
     await this.#linger();
-    while (this.#queue.length > 0) {
+    while (this.#queue.length > 0 && !this.#released) {
       const batch = this.#queue.slice(0, this.#options.maxBatch);
       try {
         await this.#options.write(this.#options.db, batch);
@@ -211,16 +215,38 @@ export class Recorder {
     }
   }
 
-  /** Probes the database every `probeIntervalMs` until it answers. */
+  /** Probes the database every `probeIntervalMs` until it answers (or the recorder is released). */
   async #waitForDatabase(): Promise<void> {
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, this.#options.probeIntervalMs));
-      try {
-        await this.#options.probe(this.#options.db);
-        return;
-      } catch {
-        // Still unreachable: the first failure was logged.
+    this.#waitingForDatabase = true;
+    try {
+      while (!this.#released) {
+        await new Promise((resolve) => setTimeout(resolve, this.#options.probeIntervalMs));
+        try {
+          await this.#options.probe(this.#options.db);
+          return;
+        } catch {
+          // Still unreachable: the first failure was logged.
+        }
       }
+    } finally {
+      this.#waitingForDatabase = false;
     }
+  }
+
+  /** Whether the writer is waiting for an unreachable database. */
+  get waitingForDatabase(): boolean {
+    return this.#waitingForDatabase;
+  }
+
+  /**
+   * Gives up writing (at shutdown while the database is unreachable): the writer stops, every drain
+   * resolves, and the events still queued are left to the journal, which the next start replays. Only
+   * safe with a healthy journal. Returns how many events were left.
+   */
+  release(): number {
+    this.#released = true;
+    this.#wakeWriter?.();
+    this.#resolveIdle();
+    return this.#queue.length;
   }
 }

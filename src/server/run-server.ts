@@ -89,6 +89,18 @@ export async function runServer(input: {
         logger.warn('grace period over; closing remaining connections');
         app.server.closeAllConnections();
       }, config.shutdownGraceMs);
+      // Waiting for a database that does not answer would hold the shutdown forever: past the grace period
+      // the writer gives up, since what it still holds is in the crash journal, which the next start writes.
+      const closingSince = Date.now();
+      const giveUp = setInterval(() => {
+        if (Date.now() - closingSince < config.shutdownGraceMs) return;
+        if (!recorder.waitingForDatabase || !opened.journal.healthy) return;
+        clearInterval(giveUp);
+        logger.warn(
+          { events: recorder.release() },
+          'database unreachable at shutdown; the records left are in the crash journal for the next start',
+        );
+      }, 100);
       // A keep-alive connection whose request was in flight at the signal turns idle when its response
       // ends; Node closes idle connections only once, at close(), so sweep them until the server is closed.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
@@ -96,6 +108,7 @@ export async function runServer(input: {
       clearInterval(sweep);
       clearTimeout(grace);
       await recorder.drain();
+      clearInterval(giveUp);
       opened.journal.close();
       if (!input.store) await store.close();
       releaseProcessGuard();

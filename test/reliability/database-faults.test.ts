@@ -33,9 +33,10 @@ describe('database faults under proxy load, through the aibridge server process 
     if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
-  const start = async () => {
+  const start = async (extra: string[] = []) => {
     const tokenFile = join(directory, 'admin-token');
     server = await startServerProcess([
+      ...extra,
       '--data-dir',
       directory,
       '--admin-token-file',
@@ -204,5 +205,25 @@ describe('database faults under proxy load, through the aibridge server process 
     expect(await server.stop()).toBe(0);
     const rows = await storedRows(results);
     expect(rows).toHaveLength(results.length);
+  }, 120_000);
+  it('shuts down within its grace period during an outage, and the next start writes what was left', async () => {
+    const testStart = new Date();
+    const first = await start(['--shutdown-grace', '500ms']);
+    const load = startProxyLoad({ url: first.server.url, token: first.token, concurrency: 2 });
+    await load.until((results) => results.length >= 10);
+    await cluster.stop();
+    const countAtStop = load.results.length;
+    await load.until((results) => results.length >= countAtStop + 20);
+    const results = await load.stop();
+    expect(statusCounts(results)).toEqual({ 200: results.length });
+    expect(await first.server.stop()).toBe(0);
+    expect(first.server.output()).toMatch(/records left are in the crash journal/);
+
+    await cluster.start();
+    const second = await start();
+    const query = `q=${encodeURIComponent(`started_after:${testStart.toISOString()}`)}&limit=1`;
+    const response = await api(second.server.url, `/api/v2/aibridge/interceptions?${query}`, second.token);
+    expect(((await response.json()) as { count: number }).count).toBe(results.length);
+    expect(await storedRows(results)).toHaveLength(results.length);
   }, 120_000);
 });
