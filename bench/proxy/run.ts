@@ -12,6 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { conversationBody } from './conversation-body.js';
+import { measureCrashSafetyCost } from './journal-cost.js';
 import { closePools, measureSequential, measureThroughput, type Target } from './load.js';
 import { installPortkey, portkeyHeaders, startPortkey } from './portkey.js';
 import { type Child, memoryOf, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
@@ -264,6 +265,12 @@ async function main(): Promise<void> {
         }),
       ]);
 
+    process.stderr.write('measuring the cost of crash safety…\n');
+    const crashSafety = await measureCrashSafetyCost({
+      databaseUrl: database?.url ?? null,
+      count: quick ? 2000 : 20_000,
+    });
+
     const directLatency = latency.get('direct') ?? [];
     const directTtfb = ttfb.get('direct') ?? [];
     const memory = new Map<string, ReturnType<typeof memoryOf>>([
@@ -341,6 +348,11 @@ async function main(): Promise<void> {
         `${markdownTable(
           ['database', 'interceptions/s'],
           writer.map(([name, perSecond]) => [name, String(Math.round(perSecond))]),
+        )}\n\n` +
+        `Crash safety on a request's path, per interception (the same 7-record interception):\n\n` +
+        `${markdownTable(
+          ['mechanism', 'p50', 'p99'],
+          crashSafety.map((cost) => [cost.name, `${cost.p50.toFixed(1)} µs`, `${cost.p99.toFixed(1)} µs`]),
         )}\n`,
     );
   } finally {

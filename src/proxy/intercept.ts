@@ -62,8 +62,24 @@ export async function intercept(input: InterceptInput): Promise<void> {
   const startedAt = new Date();
   const { client, clientSessionId } = detectClient(request.headers, body);
   const userAgent = request.headers['user-agent'];
+  const admitted: InterceptionStart = {
+    id,
+    initiatorId: userId,
+    apiKeyId: input.principal.apiKeyId,
+    provider: route.instance.type,
+    providerName: route.instance.name,
+    model: inspection.model,
+    client,
+    clientSessionId,
+    // A lineage still being looked up is known at the end; the crash journal's copy goes without it.
+    ...(lineage instanceof Promise ? { threadParentId: null, threadRootId: null } : lineage),
+    credentialKind: credential.kind,
+    credentialHint: credential.hint,
+    metadata: userAgent === undefined ? {} : { user_agent: userAgent },
+    startedAt,
+  };
   // Admitted last, right before the try whose finally queues the records: nothing can throw in between.
-  if (!state.context.recorder.admit()) {
+  if (!state.context.recorder.admit({ start: admitted, prompt: inspection.prompt })) {
     throw new ProxyError(
       503,
       'The bridge cannot record more requests right now; retry shortly.',
@@ -80,21 +96,7 @@ export async function intercept(input: InterceptInput): Promise<void> {
     });
   } finally {
     outcome ??= failed(null, 'the bridge failed while relaying the response');
-    const start: InterceptionStart = {
-      id,
-      initiatorId: userId,
-      apiKeyId: input.principal.apiKeyId,
-      provider: route.instance.type,
-      providerName: route.instance.name,
-      model: inspection.model,
-      client,
-      clientSessionId,
-      ...(lineage instanceof Promise ? await lineage : lineage),
-      credentialKind: credential.kind,
-      credentialHint: credential.hint,
-      metadata: userAgent === undefined ? {} : { user_agent: userAgent },
-      startedAt,
-    };
+    const start = lineage instanceof Promise ? { ...admitted, ...(await lineage) } : admitted;
     record(state, { start, prompt: inspection.prompt, outcome });
   }
 }

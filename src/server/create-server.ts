@@ -10,6 +10,7 @@ import { HttpError } from '../api/http-error.js';
 import { registerTokenRoutes } from '../api/tokens.js';
 import { registerUserRoutes } from '../api/users.js';
 import { registerProxyRoutes } from '../proxy/index.js';
+import { isConnectionError } from '../store/connection-errors.js';
 import type { ServerContext } from './context.js';
 import { version } from './version.js';
 
@@ -25,6 +26,14 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.status).send(error.toBody());
+    if (isConnectionError(error)) {
+      // The database's own text says nothing useful to a client and may name hosts: give a clear 503.
+      request.log.warn({ err: error, url: request.url }, 'database unreachable');
+      return reply.status(503).send({
+        message: 'The database is unreachable; retry shortly.',
+        detail: 'The bridge keeps serving the proxy and records requests meanwhile.',
+      });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ message: clientErrorMessage(error), detail: error.message });

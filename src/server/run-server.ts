@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import type { Config } from '../config/config.js';
 import { Recorder } from '../recorder/recorder.js';
+import { openJournal } from '../recorder/replay-journal.js';
 import { StatisticsUpkeep } from '../store/keep-statistics.js';
 import { openStore, type Store, type StoreOptions } from '../store/open-store.js';
 import { purgeRecords } from '../store/purge-records.js';
@@ -11,6 +12,7 @@ import { writeRecords } from '../store/write-records.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import type { ServerContext } from './context.js';
 import { createServer } from './create-server.js';
+import { guardProcess } from './guard-process.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -33,32 +35,47 @@ export async function runServer(input: {
   storeOptions?: StoreOptions;
 }): Promise<RunningServer> {
   const { config, logger } = input;
+  const onConnectionError = (error: Error) =>
+    logger.warn({ err: error }, 'a database connection broke; it is discarded');
   const store =
     input.store ??
     (await openStore(
       input.storeOptions ??
         (config.databaseUrl
-          ? { databaseUrl: config.databaseUrl }
+          ? { databaseUrl: config.databaseUrl, onConnectionError }
           : { dataDir: join(config.dataDir, 'pgdata') }),
     ));
+  const releaseProcessGuard = guardProcess(logger);
   const adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
   const statistics = new StatisticsUpkeep({ db: store.db, logger });
   statistics.start();
+  // Each server keeps its own journal in its own data directory, also when several share one database.
+  const opened = openJournal({ directory: join(config.dataDir, 'journal'), logger });
   const recorder = new Recorder({
     db: store.db,
     logger,
     capacity: config.recorderQueueSize,
+    journal: opened.journal,
     // The rows written drive the statistics upkeep.
     write: async (db, events) => {
       await writeRecords(db, events);
       statistics.noteWritten(events.length);
     },
   });
+  if (opened.replay.length > 0) {
+    logger.warn(
+      { finished: opened.finished, interrupted: opened.interrupted },
+      'writing the interceptions an earlier run left in its crash journal',
+    );
+    recorder.replay(opened.replay);
+    // Written before the server listens, so the query API shows them from the first request.
+    await recorder.drain();
+  }
   const context: ServerContext = {
     config,
     store,
     logger,
-    authenticator: new Authenticator({ db: store.db }),
+    authenticator: new Authenticator({ db: store.db, logger }),
     recorder,
   };
   const app = await createServer(context);
@@ -81,6 +98,18 @@ export async function runServer(input: {
         logger.warn('grace period over; closing remaining connections');
         app.server.closeAllConnections();
       }, config.shutdownGraceMs);
+      // Waiting for a database that does not answer would hold the shutdown forever: past the grace period
+      // the writer gives up, since what it still holds is in the crash journal, which the next start writes.
+      const closingSince = Date.now();
+      const giveUp = setInterval(() => {
+        if (Date.now() - closingSince < config.shutdownGraceMs) return;
+        if (!recorder.waitingForDatabase || !opened.journal.healthy) return;
+        clearInterval(giveUp);
+        logger.warn(
+          { events: recorder.release() },
+          'database unreachable at shutdown; the records left are in the crash journal for the next start',
+        );
+      }, 100);
       // A keep-alive connection whose request was in flight at the signal turns idle when its response
       // ends; Node closes idle connections only once, at close(), so sweep them until the server is closed.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
@@ -89,7 +118,10 @@ export async function runServer(input: {
       clearTimeout(grace);
       await recorder.drain();
       await statistics.close();
+      clearInterval(giveUp);
+      opened.journal.close();
       if (!input.store) await store.close();
+      releaseProcessGuard();
       logger.info({ written: recorder.written }, 'aibridge stopped');
     })();
     return closing;
