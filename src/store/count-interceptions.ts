@@ -3,11 +3,21 @@
  * rollup `aibridge_interception_totals`; whole UTC days of a time range come from the per-day rollup
  * `aibridge_interception_counts` (or, when the range covers most days, the total minus the days outside
  * it); only the partial days at the edges of a range are counted from the interceptions' start-time index.
- * The rollups change in the transaction that ends an interception, so they agree with the table.
+ * The rollups change in the transaction that ends an interception, so they agree with the table. The rollups
+ * hold some dimensions only (`rollupFilters` says which): a filter on any other field is counted from the
+ * interceptions' indexes instead, so a count never ignores a filter the list applies.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { interceptionConditions } from './query-interceptions.js';
-import { allOf, type RecordFilter, type Visibility, visibilityConditions } from './record-filter.js';
+import {
+  allOf,
+  filterConditions,
+  type PartialFilterConditions,
+  type RecordFilter,
+  unservedFields,
+  type Visibility,
+  visibilityConditions,
+} from './record-filter.js';
 import type { Database } from './schema.js';
 
 const dayMs = 86_400_000;
@@ -20,6 +30,12 @@ export async function countInterceptions(
   options: { filter: RecordFilter; visibleTo: Visibility },
 ): Promise<number> {
   const { filter, visibleTo } = options;
+  if (unservedFields(filter, rollupFilters('t')).length > 0) {
+    const result = await sql<{ count: number }>`
+      SELECT count(*) AS count FROM aibridge_interceptions i
+      WHERE ${allOf(interceptionConditions(filter, visibleTo))}`.execute(db);
+    return Number(result.rows[0]?.count ?? 0);
+  }
   const split = splitAtDays(filter.startedAfter, filter.startedBefore);
   const parts: RawBuilder<unknown>[] = [];
   if (split.wholeDays) parts.push(await wholeDaysCount(db, { filter, visibleTo, days: split.wholeDays }));
@@ -111,21 +127,31 @@ function totalsCount(filter: RecordFilter, visibleTo: Visibility): RawBuilder<un
   return sql`(SELECT coalesce(sum(t.interceptions), 0) FROM aibridge_interception_totals t WHERE ${allOf(conditions)})`;
 }
 
-/** Filter conditions on a rollup table alias (the rollups share the interceptions' dimension columns). */
+/**
+ * The filter fields the rollups serve, as conditions on a rollup table alias (both rollups share the
+ * interceptions' dimension columns); `null` marks a field they do not hold. The time range is served by
+ * choosing rollup days (see `splitAtDays`), so it is not a condition here.
+ */
+function rollupFilters(alias: string): Omit<PartialFilterConditions, 'startedAfter' | 'startedBefore'> {
+  const column = (name: string) => sql.ref(`${alias}.${name}`);
+  return {
+    initiatorId: (id) => sql`${column('initiator_id')} = ${id}`,
+    provider: (provider) => sql`${column('provider')} = ${provider}`,
+    providerName: (name) => sql`${column('provider_name')} = ${name}`,
+    model: (model) => sql`${column('model')} = ${model}`,
+    client: (client) => sql`${column('client')} = ${client}`,
+    credentialKind: null,
+    sessionId: null,
+  };
+}
+
+/** Filter conditions on a rollup table alias. */
 function dimensionConditions(
   alias: string,
   filter: RecordFilter,
   visibleTo: Visibility,
 ): RawBuilder<unknown>[] {
-  const column = (name: string) => sql.ref(`${alias}.${name}`);
-  const conditions = visibilityConditions(alias, visibleTo);
-  if (filter.initiatorId !== undefined)
-    conditions.push(sql`${column('initiator_id')} = ${filter.initiatorId}`);
-  if (filter.provider !== undefined) conditions.push(sql`${column('provider')} = ${filter.provider}`);
-  if (filter.providerName !== undefined)
-    conditions.push(sql`${column('provider_name')} = ${filter.providerName}`);
-  if (filter.model !== undefined) conditions.push(sql`${column('model')} = ${filter.model}`);
-  return conditions;
+  return [...visibilityConditions(alias, visibleTo), ...filterConditions(filter, rollupFilters(alias))];
 }
 
 function utcDay(time: Date): string {

@@ -7,6 +7,8 @@ import type { JsonObject } from '../core/records.js';
 import * as json from './json-text.js';
 import {
   allOf,
+  type FilterConditions,
+  filterConditions,
   type RecordFilter,
   timestamp,
   type Visibility,
@@ -44,18 +46,26 @@ export interface InterceptionsPageQuery {
   afterId: string | null;
 }
 
+/** Each filter field as a condition on the interceptions table alias `i`. */
+const interceptionFilters: FilterConditions = {
+  initiatorId: (id) => sql`i.initiator_id = ${id}`,
+  provider: (provider) => sql`i.provider = ${provider}`,
+  providerName: (name) => sql`i.provider_name = ${name}`,
+  model: (model) => sql`i.model = ${model}`,
+  client: (client) => sql`i.client = ${client}`,
+  credentialKind: (kind) => sql`i.credential_kind = ${kind}`,
+  sessionId: (key) => sql`i.session_key = ${key}`,
+  startedAfter: (time) => sql`i.started_at >= ${timestamp(time)}`,
+  startedBefore: (time) => sql`i.started_at < ${timestamp(time)}`,
+};
+
 /** Conditions of a filtered, visible interception list on the table alias `i`. */
 export function interceptionConditions(filter: RecordFilter, visibleTo: Visibility): RawBuilder<unknown>[] {
-  const conditions = [sql`i.ended_at IS NOT NULL`, ...visibilityConditions('i', visibleTo)];
-  if (filter.initiatorId !== undefined) conditions.push(sql`i.initiator_id = ${filter.initiatorId}`);
-  if (filter.provider !== undefined) conditions.push(sql`i.provider = ${filter.provider}`);
-  if (filter.providerName !== undefined) conditions.push(sql`i.provider_name = ${filter.providerName}`);
-  if (filter.model !== undefined) conditions.push(sql`i.model = ${filter.model}`);
-  if (filter.startedAfter !== undefined)
-    conditions.push(sql`i.started_at >= ${timestamp(filter.startedAfter)}`);
-  if (filter.startedBefore !== undefined)
-    conditions.push(sql`i.started_at < ${timestamp(filter.startedBefore)}`);
-  return conditions;
+  return [
+    sql`i.ended_at IS NOT NULL`,
+    ...visibilityConditions('i', visibleTo),
+    ...filterConditions(filter, interceptionFilters),
+  ];
 }
 
 /** Whether an ended interception with this id exists and the caller may see it (cursor validation). */

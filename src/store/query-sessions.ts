@@ -7,6 +7,8 @@ import type { JsonObject } from '../core/records.js';
 import type { MinimalUser } from './query-interceptions.js';
 import {
   allOf,
+  type FilterConditions,
+  filterConditions,
   type RecordFilter,
   timestamp,
   utcText,
@@ -60,22 +62,30 @@ export interface SessionsPageQuery {
   after: SessionKey | null;
 }
 
-function sessionConditions(filter: RecordFilter, visibleTo: Visibility): RawBuilder<unknown>[] {
-  const conditions = visibilityConditions('s', visibleTo);
-  if (filter.initiatorId !== undefined) conditions.push(sql`s.initiator_id = ${filter.initiatorId}`);
+/** Each filter field as a condition on the sessions rollup alias `s`. */
+const sessionFilters: FilterConditions = {
+  initiatorId: (id) => sql`s.initiator_id = ${id}`,
   // Array containment (`@>`) rather than `= ANY` so a GIN index on the arrays can serve it.
-  if (filter.provider !== undefined) conditions.push(sql`s.providers @> ARRAY[${filter.provider}]::text[]`);
-  if (filter.providerName !== undefined) {
-    conditions.push(sql`s.provider_names @> ARRAY[${filter.providerName}]::text[]`);
-  }
-  if (filter.model !== undefined) conditions.push(sql`s.models @> ARRAY[${filter.model}]::text[]`);
-  if (filter.client !== undefined) conditions.push(sql`s.client = ${filter.client}`);
-  if (filter.sessionId !== undefined) conditions.push(sql`s.session_key = ${filter.sessionId}`);
-  if (filter.startedAfter !== undefined)
-    conditions.push(sql`s.started_at >= ${timestamp(filter.startedAfter)}`);
-  if (filter.startedBefore !== undefined)
-    conditions.push(sql`s.started_at < ${timestamp(filter.startedBefore)}`);
-  return conditions;
+  provider: (provider) => sql`s.providers @> ARRAY[${provider}]::text[]`,
+  providerName: (name) => sql`s.provider_names @> ARRAY[${name}]::text[]`,
+  model: (model) => sql`s.models @> ARRAY[${model}]::text[]`,
+  client: (client) => sql`s.client = ${client}`,
+  // The rollup does not hold credential kinds: a session matches when one of its interceptions used the
+  // kind, found through the interceptions' session index.
+  credentialKind: (kind) => sessionHasInterception(sql`i.credential_kind = ${kind}`),
+  sessionId: (key) => sql`s.session_key = ${key}`,
+  startedAfter: (time) => sql`s.started_at >= ${timestamp(time)}`,
+  startedBefore: (time) => sql`s.started_at < ${timestamp(time)}`,
+};
+
+/** Whether the session `s` has an ended interception `i` meeting `condition`. */
+function sessionHasInterception(condition: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`EXISTS (SELECT 1 FROM aibridge_interceptions i WHERE i.session_key = s.session_key
+    AND i.initiator_id = s.initiator_id AND i.ended_at IS NOT NULL AND ${condition})`;
+}
+
+function sessionConditions(filter: RecordFilter, visibleTo: Visibility): RawBuilder<unknown>[] {
+  return [...visibilityConditions('s', visibleTo), ...filterConditions(filter, sessionFilters)];
 }
 
 /**

@@ -1,6 +1,6 @@
 /** `GET /api/v2/aibridge/interceptions`: ended interceptions, newest first, with keyset or offset paging. */
 import type { FastifyInstance } from 'fastify';
-import { interceptionsGrammar, parseSearchQuery } from '../../search/parse-search-query.js';
+import { interceptionsGrammar, parseSearchQuery, searchHelpOf } from '../../search/parse-search-query.js';
 import type { ServerContext } from '../../server/context.js';
 import { countInterceptions } from '../../store/count-interceptions.js';
 import { interceptionIsVisible, listInterceptionsJson } from '../../store/query-interceptions.js';
@@ -24,9 +24,7 @@ export const interceptionsRoute: QueryRouteSpec = {
       in: 'query',
       type: 'string',
       required: false,
-      description:
-        'Search query in the format `key:value`. Available keys are: initiator, provider, provider_name, model, ' +
-        'started_after, started_before. A bare word is an initiator.',
+      description: searchHelpOf('interceptions'),
     },
     {
       name: 'limit',

@@ -1,6 +1,6 @@
 /** `GET /api/v2/aibridge/sessions`: sessions by last activity, with keyset or offset paging. */
 import type { FastifyInstance } from 'fastify';
-import { parseSearchQuery, sessionsGrammar } from '../../search/parse-search-query.js';
+import { parseSearchQuery, searchHelpOf, sessionsGrammar } from '../../search/parse-search-query.js';
 import type { ServerContext } from '../../server/context.js';
 import { countSessions, findSessionCursor, listSessions } from '../../store/query-sessions.js';
 import { badRequest } from '../http-error.js';
@@ -27,9 +27,7 @@ export const sessionsRoute: QueryRouteSpec = {
       in: 'query',
       type: 'string',
       required: false,
-      description:
-        'Search query in the format `key:value`. Available keys are: initiator, provider, provider_name, model, ' +
-        'client, session_id, started_after, started_before.',
+      description: searchHelpOf('sessions'),
     },
     {
       name: 'limit',

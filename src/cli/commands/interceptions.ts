@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { SearchKey } from '../../search/parse-search-query.js';
+import { interceptionsGrammar } from '../../search/parse-search-query.js';
 import { type ClientCommandOptions, clientFor, withClientOptions } from '../client-command.js';
 import { printRows } from '../output.js';
 import {
@@ -32,14 +32,8 @@ interface InterceptionsPage {
   results: InterceptionJson[];
 }
 
-const keys: SearchKey[] = [
-  'initiator',
-  'provider',
-  'provider_name',
-  'model',
-  'started_after',
-  'started_before',
-];
+/** The flags follow the route's grammar, which the search key table defines. */
+const keys = interceptionsGrammar.keys;
 
 const sum = (row: InterceptionJson, field: 'input_tokens' | 'output_tokens') =>
   row.token_usages.reduce((total, usage) => total + usage[field], 0);
