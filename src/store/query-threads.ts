@@ -7,7 +7,7 @@
  * the sessions rollup holds it (`token_metadata`, migration 0004).
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { ToolUsageRow } from './query-interceptions.js';
+import { type ToolCallJson, toolCallWire, toolUsagesOf } from './query-interceptions.js';
 import type { SessionKey } from './query-sessions.js';
 import { utcText } from './record-filter.js';
 import type { Database } from './schema.js';
@@ -23,7 +23,7 @@ export interface AgenticActionRow {
   model: string;
   thinking: string[];
   tokenUsage: TokenUsageSum;
-  toolCalls: ToolUsageRow[];
+  toolCalls: ToolCallJson[];
 }
 
 /** One thread; its id is the root interception's id. Times are RFC 3339 UTC text. */
@@ -63,7 +63,7 @@ interface PageInterception {
   usages: TokenUsageAmounts[];
   prompt: string | null;
   thinking: string[];
-  toolCalls: ToolUsageRow[];
+  toolCalls: ToolCallJson[];
 }
 
 /** Reads one page of a session's threads; a cursor that is not an interception of the session is reported. */
@@ -130,12 +130,7 @@ async function readPageInterceptions(
         ORDER BY q.created_at DESC, q.id DESC LIMIT 1) AS prompt,
       coalesce((SELECT json_agg(m.content ORDER BY m.created_at, m.id) FROM aibridge_model_thoughts m
         WHERE m.interception_id = i.id), '[]') AS thinking,
-      coalesce((
-        SELECT json_agg(json_build_object('id', x.id, 'interceptionId', x.interception_id,
-          'providerResponseId', x.provider_response_id, 'tool', x.tool, 'input', x.input,
-          'injected', x.injected, 'serverUrl', x.server_url, 'invocationError', x.invocation_error,
-          'metadata', x.metadata, 'createdAt', ${utcText(sql`x.created_at`)}) ORDER BY x.created_at, x.id)
-        FROM aibridge_tool_usages x WHERE x.interception_id = i.id), '[]') AS "toolCalls"
+      (${toolUsagesOf(toolCallWire, sql`i.id`).sql})::json AS "toolCalls"
     FROM aibridge_interceptions i
     WHERE ${input.inSession} AND (i.id = ANY(${roots}) OR i.thread_root_id = ANY(${roots}))
     ORDER BY i.started_at, i.id`.execute(db);

@@ -4,6 +4,7 @@ import { interceptionsGrammar, parseSearchQuery, searchHelpOf } from '../../sear
 import type { ServerContext } from '../../server/context.js';
 import { countInterceptions } from '../../store/count-interceptions.js';
 import { interceptionIsVisible, listInterceptionsJson } from '../../store/query-interceptions.js';
+import { inSnapshot } from '../../store/query-snapshot.js';
 import { badRequest } from '../http-error.js';
 import { requireUser } from '../require-user.js';
 import { QueryParameters } from './query-parameters.js';
@@ -76,9 +77,9 @@ export function registerInterceptionsRoute(app: FastifyInstance, context: Server
     if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
 
     const db = context.store.db;
-    const [count, results] = await Promise.all([
-      countInterceptions(db, { filter: resolved.filter, visibleTo }),
-      listInterceptionsJson(db, { filter: resolved.filter, visibleTo, limit, offset, afterId }),
+    const [count, results] = await inSnapshot(db, async (snapshot) => [
+      await countInterceptions(snapshot, { filter: resolved.filter, visibleTo }),
+      await listInterceptionsJson(snapshot, { filter: resolved.filter, visibleTo, limit, offset, afterId }),
     ]);
     reply.type('application/json; charset=utf-8');
     return `{"count":${count},"results":${results}}`;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseSearchQuery, searchHelpOf, sessionsGrammar } from '../../search/parse-search-query.js';
 import type { ServerContext } from '../../server/context.js';
 import { countSessions, findSessionCursor, listSessions } from '../../store/query-sessions.js';
+import { inSnapshot } from '../../store/query-snapshot.js';
 import { badRequest } from '../http-error.js';
 import { requireUser } from '../require-user.js';
 import { QueryParameters } from './query-parameters.js';
@@ -82,9 +83,9 @@ export function registerSessionsRoute(app: FastifyInstance, context: ServerConte
     }
     if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
 
-    const [count, rows] = await Promise.all([
-      countSessions(db, { filter: resolved.filter, visibleTo }),
-      listSessions(db, { filter: resolved.filter, visibleTo, limit, offset, after }),
+    const [count, rows] = await inSnapshot(db, async (snapshot) => [
+      await countSessions(snapshot, { filter: resolved.filter, visibleTo }),
+      await listSessions(snapshot, { filter: resolved.filter, visibleTo, limit, offset, after }),
     ]);
     return { count, sessions: rows.map(sessionJson) };
   });

@@ -3,7 +3,7 @@
  * schemas.ts describe the same shapes; the route tests compare both with the seed's examples. The
  * interceptions list is the exception: the database writes its wire JSON (`listInterceptionsJson`).
  */
-import type { MinimalUser, ToolUsageRow } from '../../store/query-interceptions.js';
+import type { MinimalUser } from '../../store/query-interceptions.js';
 import type { SessionDetailRow, SessionRow } from '../../store/query-sessions.js';
 import type { ThreadRow } from '../../store/query-threads.js';
 import type { TokenUsageSum } from '../../store/sum-token-usages.js';
@@ -22,18 +22,6 @@ const userJson = (user: MinimalUser) => ({
   username: user.username,
   name: user.name,
   avatar_url: user.avatarUrl,
-});
-
-const toolCallJson = (tool: ToolUsageRow) => ({
-  id: tool.id,
-  interception_id: tool.interceptionId,
-  provider_response_id: tool.providerResponseId,
-  tool: tool.tool,
-  input: tool.input,
-  injected: tool.injected,
-  server_url: tool.serverUrl,
-  metadata: tool.metadata,
-  created_at: tool.createdAt,
 });
 
 /** A session of the sessions list. */
@@ -86,7 +74,7 @@ function threadJson(row: ThreadRow) {
       model: action.model,
       thinking: action.thinking.map((text) => ({ text })),
       token_usage: tokenUsageSumJson(action.tokenUsage),
-      tool_calls: action.toolCalls.map(toolCallJson),
+      tool_calls: action.toolCalls,
     })),
   };
 }
