@@ -1,4 +1,6 @@
 /** The `q` search language of the query API: the key table, tokenizer, per-route grammars, parser and formatter. */
+
+export { type ErrorType, errorTypes } from '../store/error-types.js';
 export { parseRfc3339 } from './parse-rfc3339.js';
 export {
   clientsGrammar,

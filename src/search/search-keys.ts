@@ -5,6 +5,7 @@
  * are typed by the derived filter, so a key added here fails to compile wherever it still needs handling.
  */
 import type { CredentialKind } from '../core/records.js';
+import { errorTypes } from '../store/error-types.js';
 import { parseRfc3339 } from './parse-rfc3339.js';
 
 /** The query routes that take a `q` parameter. */
@@ -41,6 +42,11 @@ function oneOf<Value extends string>(values: readonly Value[]): ParseValue<Value
       ? { value: value as Value }
       : { problem: `"${value}" is not one of ${values.join(', ')}.` };
 }
+
+const boolean: ParseValue<boolean> = (value) =>
+  value === 'true' || value === 'false'
+    ? { value: value === 'true' }
+    : { problem: `"${value}" is not true or false.` };
 
 /** Declares a key, keeping its field name and value type literal. */
 function key<const Field extends string, Value>(
@@ -103,6 +109,20 @@ export const searchKeys = {
     help: 'session id',
     placeholder: 'id',
     routes: ['sessions'],
+  }),
+  error: key({
+    field: 'errorType',
+    parse: oneOf(errorTypes),
+    help: `failure class: ${errorTypes.join(', ')}`,
+    placeholder: 'type',
+    routes: ['interceptions'],
+  }),
+  has_error: key({
+    field: 'hasError',
+    parse: boolean,
+    help: 'true for failed interceptions, false for the others',
+    placeholder: 'bool',
+    routes: ['interceptions'],
   }),
   started_after: key({
     field: 'startedAfter',

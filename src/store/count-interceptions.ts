@@ -142,6 +142,8 @@ function rollupFilters(alias: string): Omit<PartialFilterConditions, 'startedAft
     client: (client) => sql`${column('client')} = ${client}`,
     credentialKind: null,
     sessionId: null,
+    errorType: null,
+    hasError: null,
   };
 }
 

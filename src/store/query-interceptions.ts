@@ -4,6 +4,7 @@
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { JsonObject } from '../core/records.js';
+import { errorTypes } from './error-types.js';
 import * as json from './json-text.js';
 import * as wire from './query-wire-fields.js';
 import {
@@ -56,6 +57,8 @@ const interceptionFilters: FilterConditions = {
   client: (client) => sql`i.client = ${client}`,
   credentialKind: (kind) => sql`i.credential_kind = ${kind}`,
   sessionId: (key) => sql`i.session_key = ${key}`,
+  errorType: (type) => sql`i.error_type = ${type}`,
+  hasError: (failed) => (failed ? sql`i.error_type IS NOT NULL` : sql`i.error_type IS NULL`),
   startedAfter: (time) => sql`i.started_at >= ${timestamp(time)}`,
   startedBefore: (time) => sql`i.started_at < ${timestamp(time)}`,
 };
@@ -142,6 +145,19 @@ export function toolUsagesOf(element: wire.WireField, interceptionId: RawBuilder
 }
 
 /**
+ * How an interception ended, from an interceptions table alias: its failure class (null for a success),
+ * the recorded error and the provider's HTTP status (null when none was received). Threads show the
+ * same fields.
+ */
+export function errorWireFields(alias: string) {
+  return {
+    error_type: wire.nullableEnum(errorTypes)(sql.ref(`${alias}.error_type`)),
+    error_message: wire.nullableText(sql.ref(`${alias}.error`)),
+    upstream_status: wire.nullableInteger(sql.ref(`${alias}.upstream_status`)),
+  };
+}
+
+/**
  * An interception of the list, from the page alias `p` joined with its initiator `u`: the `interception`
  * schema of the API is this list's schema.
  */
@@ -156,6 +172,7 @@ export const interceptionWire = wire.object({
   metadata: wire.metadata(sql`p.metadata`),
   started_at: wire.time(sql`p.started_at`),
   ended_at: wire.time(sql`p.ended_at`),
+  ...errorWireFields('p'),
   token_usages: wire.array(tokenUsageWire, {
     order: sql`t.created_at, t.id`,
     from: (aggregate) =>

@@ -74,6 +74,11 @@ const sessionFilters: FilterConditions = {
   // kind, found through the interceptions' session index.
   credentialKind: (kind) => sessionHasInterception(sql`i.credential_kind = ${kind}`),
   sessionId: (key) => sql`s.session_key = ${key}`,
+  errorType: (type) => sessionHasInterception(sql`i.error_type = ${type}`),
+  hasError: (failed) => {
+    const anyFailed = sessionHasInterception(sql`i.error_type IS NOT NULL`);
+    return failed ? anyFailed : sql`NOT ${anyFailed}`;
+  },
   startedAfter: (time) => sql`s.started_at >= ${timestamp(time)}`,
   startedBefore: (time) => sql`s.started_at < ${timestamp(time)}`,
 };

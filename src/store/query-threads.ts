@@ -7,6 +7,7 @@
  * the sessions rollup holds it (`token_metadata`, migration 0004).
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { ErrorType } from './error-types.js';
 import { type ToolCallJson, toolCallWire, toolUsagesOf } from './query-interceptions.js';
 import type { SessionKey } from './query-sessions.js';
 import { utcText } from './record-filter.js';
@@ -38,6 +39,15 @@ export interface ThreadRow {
   endedAt: string;
   tokenUsage: TokenUsageSum;
   agenticActions: AgenticActionRow[];
+  /** How the thread's last interception ended (a later success hides an earlier failure). */
+  outcome: InterceptionOutcome;
+}
+
+/** How an interception ended: its failure class (null for a success), recorded error and upstream status. */
+export interface InterceptionOutcome {
+  errorType: ErrorType | null;
+  errorMessage: string | null;
+  upstreamStatus: number | null;
 }
 
 export interface SessionThreadsQuery {
@@ -64,6 +74,9 @@ interface PageInterception {
   prompt: string | null;
   thinking: string[];
   toolCalls: ToolCallJson[];
+  errorType: ErrorType | null;
+  errorMessage: string | null;
+  upstreamStatus: number | null;
 }
 
 /** Reads one page of a session's threads; a cursor that is not an interception of the session is reported. */
@@ -121,6 +134,7 @@ async function readPageInterceptions(
     SELECT i.id, coalesce(i.thread_root_id, i.id) AS "threadId", i.model, i.provider,
       i.credential_kind AS "credentialKind", i.credential_hint AS "credentialHint",
       ${utcText(sql`i.started_at`)} AS "startedAt", ${utcText(sql`i.ended_at`)} AS "endedAt",
+      i.error_type AS "errorType", i.error AS "errorMessage", i.upstream_status AS "upstreamStatus",
       coalesce((
         SELECT json_agg(json_build_object('inputTokens', t.input_tokens, 'outputTokens', t.output_tokens,
           'cacheReadInputTokens', t.cache_read_input_tokens, 'cacheWriteInputTokens', t.cache_write_input_tokens,
@@ -143,6 +157,7 @@ function toThread(thread: PageInterception[]): ThreadRow {
   const tokenUsage = emptyTokenUsageSum();
   const agenticActions: AgenticActionRow[] = [];
   let endedAt = root.endedAt;
+  const last = thread.at(-1) ?? root;
   for (const interception of thread) {
     for (const usage of interception.usages) addTokenUsage(tokenUsage, usage);
     if (interception.endedAt > endedAt) endedAt = interception.endedAt;
@@ -168,5 +183,10 @@ function toThread(thread: PageInterception[]): ThreadRow {
     endedAt,
     tokenUsage,
     agenticActions,
+    outcome: {
+      errorType: last.errorType,
+      errorMessage: last.errorMessage,
+      upstreamStatus: last.upstreamStatus,
+    },
   };
 }

@@ -90,7 +90,7 @@ describeEachDatabase('aibridge interceptions|sessions|models|clients', (getStore
     const { stdout, stderr } = await run(interceptionsCommand(), ['list', '--limit', '2', ...as()]);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^STARTED\s+INITIATOR\s+PROVIDER\s+MODEL\s+CLIENT\s+IN\s+OUT\s+TOOLS\s+PROMPT\s+ID$/,
+      /^STARTED\s+INITIATOR\s+PROVIDER\s+MODEL\s+CLIENT\s+STATUS\s+IN\s+OUT\s+TOOLS\s+PROMPT\s+ID$/,
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toContain(world.ids.x1);

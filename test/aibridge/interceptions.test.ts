@@ -54,6 +54,9 @@ describeEachDatabase('GET /api/v2/aibridge/interceptions', (getStore) => {
       metadata: { user_agent: 'claude-cli/1.0' },
       started_at: '2025-03-10T10:00:00.000Z',
       ended_at: '2025-03-10T10:00:01.000Z',
+      error_type: null,
+      error_message: null,
+      upstream_status: 200,
       token_usages: [
         {
           id: expect.any(String),

@@ -6,6 +6,7 @@
  */
 
 import {
+  errorWireFields,
   interceptionWire,
   minimalUserWire,
   tokenUsageWire,
@@ -47,6 +48,10 @@ export const toolUsage: JsonSchema = toolUsageWire.schema;
 /** A tool call inside an agentic action: the seed lists it without `invocation_error`. */
 export const toolCall: JsonSchema = toolCallWire.schema;
 export const interception: JsonSchema = interceptionWire.schema;
+/** The outcome fields of an interception, which a thread shows for its last interception. */
+const errorSchemas = Object.fromEntries(
+  Object.entries(errorWireFields('i')).map(([key, field]) => [key, field.schema]),
+);
 
 export const listInterceptionsResponse = object({
   count: { type: 'integer', description: 'Number of interceptions matching the query, ignoring paging.' },
@@ -107,6 +112,7 @@ export const thread = object({
   started_at: time,
   ended_at: time,
   token_usage: tokenUsageWithMetadata,
+  ...errorSchemas,
   agentic_actions: { type: 'array', items: agenticAction },
 });
 

@@ -70,6 +70,9 @@ function threadJson(row: ThreadRow) {
     started_at: row.startedAt,
     ended_at: row.endedAt,
     token_usage: tokenUsageSumJson(row.tokenUsage),
+    error_type: row.outcome.errorType,
+    error_message: row.outcome.errorMessage,
+    upstream_status: row.outcome.upstreamStatus,
     agentic_actions: row.agenticActions.map((action) => ({
       model: action.model,
       thinking: action.thinking.map((text) => ({ text })),
