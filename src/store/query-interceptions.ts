@@ -18,14 +18,6 @@ import {
 } from './record-filter.js';
 import type { Database } from './schema.js';
 
-/** The initiator as the API shows it. */
-export interface MinimalUser {
-  id: string;
-  username: string;
-  name: string;
-  avatarUrl: string;
-}
-
 /** A tool call as `toolCallWire` writes it (the threads read it parsed). */
 export interface ToolCallJson {
   id: string;

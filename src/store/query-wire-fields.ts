@@ -67,8 +67,18 @@ export const nullableInteger: WireKind = scalar(orNull(schemas.integer), json.ve
 export const boolean: WireKind = scalar(schemas.boolean, json.verbatim);
 export const uri: WireKind = scalar({ type: 'string', format: 'uri' }, json.text);
 export const time: WireKind = scalar(schemas.time, json.time);
+/** A non-null text[] column as an array of strings. */
+export const strings: WireKind = scalar(
+  { type: 'array', items: schemas.text },
+  (column) => sql<string>`to_json(${column})::text`,
+);
 /** Free-form metadata, as recorded (a jsonb column). */
 export const metadata: WireKind = scalar(schemas.metadata, json.verbatim);
+
+/** `field` with a description in its schema. */
+export function describe(field: WireField, description: string): WireField {
+  return { sql: field.sql, schema: { ...field.schema, description } };
+}
 
 /** A nullable text column restricted to `values` (an enumeration), `null` when the column is. */
 export function nullableEnum(values: readonly string[]): WireKind {

@@ -14,6 +14,7 @@ import {
   toolUsageWire,
   userPromptWire,
 } from '../../store/query-interceptions.js';
+import { sessionHeaderWire, sessionWire } from '../../store/query-sessions.js';
 import type { JsonSchema } from '../../store/query-wire-fields.js';
 
 export type { JsonSchema };
@@ -35,8 +36,6 @@ const uuid: JsonSchema = { type: 'string', format: 'uuid' };
 const time: JsonSchema = { type: 'string', format: 'date-time' };
 const nullableTime: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
 const strings: JsonSchema = { type: 'array', items: string };
-/** Free-form metadata, as recorded. */
-const metadata: JsonSchema = { type: 'object', additionalProperties: true };
 /** Numeric metadata leaves summed, nested keys joined by dots. */
 const summedMetadata: JsonSchema = { type: 'object', additionalProperties: { type: 'number' } };
 
@@ -58,27 +57,8 @@ export const listInterceptionsResponse = object({
   results: { type: 'array', items: interception },
 });
 
-export const sessionTokenUsageSummary = object({
-  input_tokens: integer,
-  output_tokens: integer,
-  cache_read_input_tokens: integer,
-  cache_write_input_tokens: integer,
-});
-
-export const session = object({
-  id: { type: 'string', description: 'The session key: client session id, else thread root id.' },
-  initiator: minimalUser,
-  providers: strings,
-  models: strings,
-  client: string,
-  metadata,
-  started_at: time,
-  ended_at: time,
-  threads: integer,
-  last_prompt: nullableString,
-  last_active_at: time,
-  token_usage_summary: sessionTokenUsageSummary,
-});
+export const session: JsonSchema = sessionWire.schema;
+export const sessionTokenUsageSummary: JsonSchema = session.properties!.token_usage_summary!;
 
 export const listSessionsResponse = object({
   count: { type: 'integer', description: 'Number of sessions matching the query, ignoring paging.' },
@@ -117,14 +97,7 @@ export const thread = object({
 });
 
 export const sessionThreadsResponse = object({
-  id: string,
-  initiator: minimalUser,
-  providers: strings,
-  models: strings,
-  client: string,
-  metadata,
-  started_at: time,
-  ended_at: time,
+  ...sessionHeaderWire.schema.properties,
   page_started_at: nullableTime,
   page_ended_at: nullableTime,
   threads: { type: 'array', items: thread },
