@@ -87,6 +87,8 @@ describe('parseSearchQuery', () => {
       'model',
       'client',
       'credential_kind',
+      'error',
+      'has_error',
       'started_after',
       'started_before',
     ]);

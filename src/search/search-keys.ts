@@ -113,16 +113,16 @@ export const searchKeys = {
   error: key({
     field: 'errorType',
     parse: oneOf(errorTypes),
-    help: `failure class: ${errorTypes.join(', ')}`,
+    help: `failure class: ${errorTypes.join(', ')} (a session: of any of its interceptions)`,
     placeholder: 'type',
-    routes: ['interceptions'],
+    routes: lists,
   }),
   has_error: key({
     field: 'hasError',
     parse: boolean,
-    help: 'true for failed interceptions, false for the others',
+    help: 'true for failed interceptions (sessions with one), false for the others',
     placeholder: 'bool',
-    routes: ['interceptions'],
+    routes: lists,
   }),
   started_after: key({
     field: 'startedAfter',

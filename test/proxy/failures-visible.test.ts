@@ -155,6 +155,24 @@ describeEachDatabase('failures visible in the query API', (getStore) => {
     expect((await list('error:timeout')).count).toBe(0);
   });
 
+  it('finds the sessions with a failure, the count agreeing with the page', async () => {
+    const sessions = async (q: string) => {
+      const response = await harness.server.api(`/api/v2/aibridge/sessions?q=${encodeURIComponent(q)}`);
+      expect(response.status, q).toBe(200);
+      return (await response.json()) as { count: number; sessions: { id: string }[] };
+    };
+    // Each request here is a session of its own: none sent a session id.
+    const failed = await sessions('has_error:true');
+    expect(new Set(failed.sessions.map((session) => session.id))).toEqual(
+      new Set([ids.badRequest, ids.rateLimit, ids.overloaded, ids.streamOverloaded]),
+    );
+    expect(failed.count).toBe(4);
+    const fine = await sessions('has_error:false');
+    expect(fine).toEqual({ count: 1, sessions: [expect.objectContaining({ id: ids.success })] });
+    const rateLimited = await sessions('error:rate_limit');
+    expect(rateLimited).toEqual({ count: 1, sessions: [expect.objectContaining({ id: ids.rateLimit })] });
+  });
+
   it('refuses an unknown error type or a has_error that is not a boolean', async () => {
     const response = await harness.server.api(
       `/api/v2/aibridge/interceptions?q=${encodeURIComponent('error:teapot has_error:maybe')}`,
