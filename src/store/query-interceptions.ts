@@ -189,6 +189,14 @@ export async function listInterceptionsJson(
   db: Kysely<Database>,
   query: InterceptionsPageQuery,
 ): Promise<string> {
+  const result = await sql<{ results: string }>`SELECT ${interceptionsPageJson(query)} AS results`.execute(
+    db,
+  );
+  return result.rows[0]?.results ?? '[]';
+}
+
+/** The page of `listInterceptionsJson` as a scalar subquery, to read in one statement with its count. */
+export function interceptionsPageJson(query: InterceptionsPageQuery): RawBuilder<string> {
   const conditions = interceptionConditions(query.filter, query.visibleTo);
   if (query.afterId !== null) {
     conditions.push(
@@ -205,12 +213,11 @@ export async function listInterceptionsJson(
         ORDER BY i.started_at DESC, i.id DESC OFFSET ${query.offset} LIMIT 1)`,
     );
   }
-  const result = await sql<{ results: string }>`
-    SELECT ${json.arrayAggregate(interceptionWire.sql, sql`p.started_at DESC, p.id DESC`)} AS results
+  return sql<string>`(
+    SELECT ${json.arrayAggregate(interceptionWire.sql, sql`p.started_at DESC, p.id DESC`)}
     FROM (
       SELECT i.* FROM aibridge_interceptions i WHERE ${allOf(conditions)}
       ORDER BY i.started_at DESC, i.id DESC LIMIT ${query.limit}
     ) p
-    JOIN users u ON u.id = p.initiator_id`.execute(db);
-  return result.rows[0]?.results ?? '[]';
+    JOIN users u ON u.id = p.initiator_id)`;
 }

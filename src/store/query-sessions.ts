@@ -152,6 +152,11 @@ export async function findSessionCursor(
  * API's `sessions` array (`sessionWire`), which the route sends without parsing it.
  */
 export async function listSessionsJson(db: Kysely<Database>, query: SessionsPageQuery): Promise<string> {
+  const result = await sql<{ sessions: string }>`SELECT ${sessionsPageJson(query)} AS sessions`.execute(db);
+  return result.rows[0]?.sessions ?? '[]';
+}
+
+function sessionsPageJson(query: SessionsPageQuery): RawBuilder<string> {
   const conditions = sessionConditions(query.filter, query.visibleTo);
   if (query.after !== null) {
     const cursor = sql`(SELECT c.last_active_at, c.session_key FROM aibridge_sessions c
@@ -164,14 +169,13 @@ export async function listSessionsJson(db: Kysely<Database>, query: SessionsPage
     );
   }
   const order = sql`s.last_active_at DESC, s.session_key DESC, s.initiator_id`;
-  const result = await sql<{ sessions: string }>`
-    SELECT ${json.arrayAggregate(sessionWire.sql, order)} AS sessions
+  return sql<string>`(
+    SELECT ${json.arrayAggregate(sessionWire.sql, order)}
     FROM (
       SELECT s.* FROM aibridge_sessions s WHERE ${allOf(conditions)}
       ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}
     ) s
-    JOIN users u ON u.id = s.initiator_id`.execute(db);
-  return result.rows[0]?.sessions ?? '[]';
+    JOIN users u ON u.id = s.initiator_id)`;
 }
 
 /**
@@ -183,19 +187,38 @@ export async function countSessions(
   db: Kysely<Database>,
   options: { filter: RecordFilter; visibleTo: Visibility },
 ): Promise<number> {
+  const result = await sql<{
+    count: string | number;
+  }>`SELECT ${countSessionsQuery(options)} AS count`.execute(db);
+  return Number(result.rows[0]?.count ?? 0);
+}
+
+/** The count of `countSessions` as a scalar subquery. */
+function countSessionsQuery(options: { filter: RecordFilter; visibleTo: Visibility }): RawBuilder<number> {
   const { filter, visibleTo } = options;
   const { model, initiatorId, ...others } = filter;
   const byModelOnly = model !== undefined && Object.values(others).every((value) => value === undefined);
-  const query = byModelOnly
-    ? sql<{ count: number }>`SELECT count(*) AS count FROM aibridge_session_models s WHERE ${allOf([
+  return byModelOnly
+    ? sql<number>`(SELECT count(*) FROM aibridge_session_models s WHERE ${allOf([
         sql`s.model = ${model}`,
         ...visibilityConditions('s', visibleTo),
         ...(initiatorId === undefined ? [] : [sql`s.initiator_id = ${initiatorId}`]),
-      ])}`
-    : sql<{ count: number }>`
-      SELECT count(*) AS count FROM aibridge_sessions s WHERE ${allOf(sessionConditions(filter, visibleTo))}`;
-  const result = await query.execute(db);
-  return Number(result.rows[0]?.count ?? 0);
+      ])})`
+    : sql<number>`(SELECT count(*) FROM aibridge_sessions s WHERE ${allOf(sessionConditions(filter, visibleTo))})`;
+}
+
+/**
+ * A page of `listSessionsJson` and the count of `countSessions`, read in one statement so that both see
+ * the same snapshot of the database (rows committed meanwhile are in neither or in both).
+ */
+export async function readSessionsPage(
+  db: Kysely<Database>,
+  query: SessionsPageQuery,
+): Promise<{ count: number; sessionsJson: string }> {
+  const result = await sql<{ count: string | number; sessions: string | null }>`
+    SELECT ${countSessionsQuery(query)} AS count, ${sessionsPageJson(query)} AS sessions`.execute(db);
+  const row = result.rows[0];
+  return { count: Number(row?.count ?? 0), sessionsJson: row?.sessions ?? '[]' };
 }
 
 /**

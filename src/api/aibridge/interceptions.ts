@@ -2,9 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { interceptionsGrammar, parseSearchQuery, searchHelpOf } from '../../search/parse-search-query.js';
 import type { ServerContext } from '../../server/context.js';
-import { countInterceptions } from '../../store/count-interceptions.js';
-import { interceptionIsVisible, listInterceptionsJson } from '../../store/query-interceptions.js';
-import { inSnapshot } from '../../store/query-snapshot.js';
+import { interceptionIsVisible } from '../../store/query-interceptions.js';
+import { readInterceptionsPage } from '../../store/query-interceptions-page.js';
 import { badRequest } from '../http-error.js';
 import { requireUser } from '../require-user.js';
 import { QueryParameters } from './query-parameters.js';
@@ -77,11 +76,14 @@ export function registerInterceptionsRoute(app: FastifyInstance, context: Server
     if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
 
     const db = context.store.db;
-    const [count, results] = await inSnapshot(db, async (snapshot) => [
-      await countInterceptions(snapshot, { filter: resolved.filter, visibleTo }),
-      await listInterceptionsJson(snapshot, { filter: resolved.filter, visibleTo, limit, offset, afterId }),
-    ]);
+    const page = await readInterceptionsPage(db, {
+      filter: resolved.filter,
+      visibleTo,
+      limit,
+      offset,
+      afterId,
+    });
     reply.type('application/json; charset=utf-8');
-    return `{"count":${count},"results":${results}}`;
+    return `{"count":${page.count},"results":${page.resultsJson}}`;
   });
 }

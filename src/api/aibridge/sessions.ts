@@ -2,8 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseSearchQuery, searchHelpOf, sessionsGrammar } from '../../search/parse-search-query.js';
 import type { ServerContext } from '../../server/context.js';
-import { countSessions, findSessionCursor, listSessionsJson } from '../../store/query-sessions.js';
-import { inSnapshot } from '../../store/query-snapshot.js';
+import { findSessionCursor, readSessionsPage } from '../../store/query-sessions.js';
 import { badRequest } from '../http-error.js';
 import { requireUser } from '../require-user.js';
 import { QueryParameters } from './query-parameters.js';
@@ -85,11 +84,8 @@ export function registerSessionsRoute(app: FastifyInstance, context: ServerConte
     }
     if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
 
-    const [count, sessions] = await inSnapshot(db, async (snapshot) => [
-      await countSessions(snapshot, { filter: resolved.filter, visibleTo }),
-      await listSessionsJson(snapshot, { filter: resolved.filter, visibleTo, limit, offset, after }),
-    ]);
+    const page = await readSessionsPage(db, { filter: resolved.filter, visibleTo, limit, offset, after });
     reply.type('application/json; charset=utf-8');
-    return `{"count":${count},"sessions":${sessions}}`;
+    return `{"count":${page.count},"sessions":${page.sessionsJson}}`;
   });
 }
