@@ -87,6 +87,7 @@ export const minimalUserWire = wire.object({
   avatar_url: wire.uri(sql`u.avatar_url`),
 });
 
+/** A token usage, from the token usages table alias `t`. */
 export const tokenUsageWire = wire.object({
   id: wire.uuid(sql`t.id`),
   interception_id: wire.uuid(sql`t.interception_id`),
@@ -99,6 +100,7 @@ export const tokenUsageWire = wire.object({
   created_at: wire.time(sql`t.created_at`),
 });
 
+/** A user prompt, from the user prompts table alias `q`. */
 export const userPromptWire = wire.object({
   id: wire.uuid(sql`q.id`),
   interception_id: wire.uuid(sql`q.interception_id`),
@@ -122,6 +124,7 @@ const toolUsageFields = {
   invocation_error: wire.nullableText(sql`x.invocation_error`),
 };
 
+/** A tool usage of the interceptions list. */
 export const toolUsageWire = wire.object(toolUsageFields);
 
 /** A tool call inside a thread's agentic action: a tool usage without `invocation_error`, as the seed shows it. */

@@ -149,13 +149,8 @@ export async function findSessionCursor(
 /**
  * One page of sessions, `last_active_at DESC, session_key DESC, initiator_id ASC` (the order of the
  * rollup's index, so the page is an index scan that stops after `limit` rows), as the JSON text of the
- * API's `sessions` array (`sessionWire`), which the route sends without parsing it.
+ * API's `sessions` array (`sessionWire`), as a scalar subquery (see `readSessionsPage`).
  */
-export async function listSessionsJson(db: Kysely<Database>, query: SessionsPageQuery): Promise<string> {
-  const result = await sql<{ sessions: string }>`SELECT ${sessionsPageJson(query)} AS sessions`.execute(db);
-  return result.rows[0]?.sessions ?? '[]';
-}
-
 function sessionsPageJson(query: SessionsPageQuery): RawBuilder<string> {
   const conditions = sessionConditions(query.filter, query.visibleTo);
   if (query.after !== null) {

@@ -58,6 +58,7 @@ const schemas = {
   metadata: { type: 'object', additionalProperties: true },
 } as const satisfies Record<string, JsonSchema>;
 
+/** Scalar kinds, each with its nullable twin where a column may be NULL. */
 export const uuid: WireKind = scalar(schemas.uuid, json.uuid);
 export const nullableUuid: WireKind = scalar(orNull(schemas.uuid), json.uuid);
 export const text: WireKind = scalar(schemas.text, json.text);
