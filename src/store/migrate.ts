@@ -5,6 +5,7 @@ import { queryIndexes } from './migrations/0002-query-indexes.js';
 import { queryRollups } from './migrations/0003-query-rollups.js';
 import { sessionTokenMetadata } from './migrations/0004-session-token-metadata.js';
 import { sessionModels } from './migrations/0005-session-models.js';
+import { errorType } from './migrations/0006-error-type.js';
 import type { Database } from './schema.js';
 
 /** A forward-only migration: applied once, in version order, never edited after it ships. */
@@ -20,6 +21,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'query-rollups', sql: queryRollups },
   { version: 4, name: 'session-token-metadata', sql: sessionTokenMetadata },
   { version: 5, name: 'session-models', sql: sessionModels },
+  { version: 6, name: 'error-type', sql: errorType },
 ];
 
 /** Key of the advisory lock that serialises migrations across servers sharing one database. */

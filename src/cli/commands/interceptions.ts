@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { SearchKey } from '../../search/parse-search-query.js';
+import { interceptionsGrammar } from '../../search/parse-search-query.js';
 import { type ClientCommandOptions, clientFor, withClientOptions } from '../client-command.js';
 import { printRows } from '../output.js';
 import {
@@ -22,6 +22,8 @@ interface InterceptionJson {
   model: string;
   client: string;
   started_at: string;
+  error_type: string | null;
+  upstream_status: number | null;
   token_usages: { input_tokens: number; output_tokens: number }[];
   tool_usages: unknown[];
   user_prompts: { prompt: string }[];
@@ -32,17 +34,17 @@ interface InterceptionsPage {
   results: InterceptionJson[];
 }
 
-const keys: SearchKey[] = [
-  'initiator',
-  'provider',
-  'provider_name',
-  'model',
-  'started_after',
-  'started_before',
-];
+/** The flags follow the route's grammar, which the search key table defines. */
+const keys = interceptionsGrammar.keys;
 
 const sum = (row: InterceptionJson, field: 'input_tokens' | 'output_tokens') =>
   row.token_usages.reduce((total, usage) => total + usage[field], 0);
+
+/** `ok`, or the failure class with the provider's HTTP status when one was received: `rate_limit 429`. */
+function statusOf(row: InterceptionJson): string {
+  if (row.error_type === null) return 'ok';
+  return row.upstream_status === null ? row.error_type : `${row.error_type} ${row.upstream_status}`;
+}
 
 /** `aibridge interceptions list`. */
 export function interceptionsCommand(): Command {
@@ -78,6 +80,7 @@ export function interceptionsCommand(): Command {
         { heading: 'provider', value: (row) => row.provider_name },
         { heading: 'model', value: (row) => row.model },
         { heading: 'client', value: (row) => row.client },
+        { heading: 'status', value: statusOf },
         { heading: 'in', value: (row) => sum(row, 'input_tokens') },
         { heading: 'out', value: (row) => sum(row, 'output_tokens') },
         { heading: 'tools', value: (row) => row.tool_usages.length },
