@@ -1,7 +1,14 @@
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
-import type { InterceptionStart, RecordEvent } from '../src/core/records.js';
+import type {
+  InterceptionEnd,
+  InterceptionStart,
+  RecordedInterception,
+  TokenUsageRecord,
+  ToolUsageRecord,
+  UserPromptRecord,
+} from '../src/core/records.js';
 import { purgeRecords } from '../src/store/purge-records.js';
 import { createUser } from '../src/store/users.js';
 import { writeRecords } from '../src/store/write-records.js';
@@ -27,41 +34,42 @@ function start(
   };
 }
 
-function usage(interceptionId: string, tokens: [number, number, number, number], at: Date): RecordEvent {
+function usage(interceptionId: string, tokens: [number, number, number, number], at: Date): TokenUsageRecord {
   return {
-    kind: 'token-usage',
-    record: {
-      id: newId(),
-      interceptionId,
-      providerResponseId: `msg_${interceptionId.slice(-6)}`,
-      inputTokens: tokens[0],
-      outputTokens: tokens[1],
-      cacheReadInputTokens: tokens[2],
-      cacheWriteInputTokens: tokens[3],
-      metadata: {},
-      createdAt: at,
-    },
+    id: newId(),
+    interceptionId,
+    providerResponseId: `msg_${interceptionId.slice(-6)}`,
+    inputTokens: tokens[0],
+    outputTokens: tokens[1],
+    cacheReadInputTokens: tokens[2],
+    cacheWriteInputTokens: tokens[3],
+    metadata: {},
+    createdAt: at,
   };
 }
 
-function prompt(interceptionId: string, text: string, at: Date): RecordEvent {
-  return {
-    kind: 'user-prompt',
-    record: {
-      id: newId(),
-      interceptionId,
-      providerResponseId: 'r',
-      prompt: text,
-      metadata: {},
-      createdAt: at,
-    },
-  };
+function prompt(interceptionId: string, text: string, at: Date): UserPromptRecord {
+  return { id: newId(), interceptionId, providerResponseId: 'r', prompt: text, metadata: {}, createdAt: at };
 }
 
-const end = (id: string, at: Date): RecordEvent => ({
-  kind: 'interception-end',
-  record: { id, endedAt: at, upstreamStatus: 200, error: null },
-});
+const end = (at: Date): InterceptionEnd => ({ endedAt: at, upstreamStatus: 200, error: null });
+
+/** A whole interception: its start, its end and its children. */
+function whole(
+  start: InterceptionStart,
+  ended: InterceptionEnd,
+  children: Partial<Omit<RecordedInterception, 'start' | 'end'>> = {},
+): RecordedInterception {
+  return {
+    start,
+    end: ended,
+    userPrompts: [],
+    tokenUsages: [],
+    toolUsages: [],
+    modelThoughts: [],
+    ...children,
+  };
+}
 
 describeEachDatabase('writeRecords', (getStore) => {
   let userId: string;
@@ -70,7 +78,7 @@ describeEachDatabase('writeRecords', (getStore) => {
     userId = user?.id ?? '';
   });
 
-  it('writes an interception with its children and rolls its session up once it ends', async () => {
+  it('writes interceptions with their children and rolls their session up', async () => {
     const db = getStore().db;
     const t0 = new Date('2026-05-01T10:00:00Z');
     const first = start({ initiatorId: userId, startedAt: t0, clientSessionId: 'session-a' });
@@ -82,39 +90,37 @@ describeEachDatabase('writeRecords', (getStore) => {
       threadParentId: first.id,
       threadRootId: first.id,
     });
-    // The first interception starts in one batch and ends in another; the second starts and ends together.
-    await writeRecords(db, [
-      { kind: 'interception-start', record: first },
-      prompt(first.id, 'fix the bug', new Date('2026-05-01T10:00:00.100Z')),
-    ]);
-    const open = await db
+    const read: ToolUsageRecord = {
+      id: newId(),
+      interceptionId: second.id,
+      providerResponseId: 'r2',
+      providerToolCallId: 'toolu_1',
+      tool: 'Read',
+      input: '{"path":"a.ts"}',
+      injected: false,
+      serverUrl: null,
+      invocationError: null,
+      metadata: {},
+      createdAt: t0,
+    };
+    const none = await db
       .selectFrom('aibridge_sessions')
       .selectAll()
       .where('session_key', '=', 'session-a')
       .execute();
-    expect(open).toEqual([]);
+    expect(none).toEqual([]);
+    // The first interception in one batch, the second in the next: the session adds them up.
     await writeRecords(db, [
-      usage(first.id, [100, 20, 5, 7], t0),
-      end(first.id, new Date('2026-05-01T10:00:30Z')),
-      { kind: 'interception-start', record: second },
-      usage(second.id, [10, 2, 1000, 0], t0),
-      {
-        kind: 'tool-usage',
-        record: {
-          id: newId(),
-          interceptionId: second.id,
-          providerResponseId: 'r2',
-          providerToolCallId: 'toolu_1',
-          tool: 'Read',
-          input: '{"path":"a.ts"}',
-          injected: false,
-          serverUrl: null,
-          invocationError: null,
-          metadata: {},
-          createdAt: t0,
-        },
-      },
-      end(second.id, new Date('2026-05-01T10:02:00Z')),
+      whole(first, end(new Date('2026-05-01T10:00:30Z')), {
+        userPrompts: [prompt(first.id, 'fix the bug', new Date('2026-05-01T10:00:00.100Z'))],
+        tokenUsages: [usage(first.id, [100, 20, 5, 7], t0)],
+      }),
+    ]);
+    await writeRecords(db, [
+      whole(second, end(new Date('2026-05-01T10:02:00Z')), {
+        tokenUsages: [usage(second.id, [10, 2, 1000, 0], t0)],
+        toolUsages: [read],
+      }),
     ]);
     const session = await db
       .selectFrom('aibridge_sessions')
@@ -156,10 +162,8 @@ describeEachDatabase('writeRecords', (getStore) => {
     const db = getStore().db;
     const at = new Date('2026-05-02T09:00:00Z');
     const lone = start({ initiatorId: userId, startedAt: at });
-    const batch: RecordEvent[] = [
-      { kind: 'interception-start', record: lone },
-      usage(lone.id, [1, 2, 3, 4], at),
-      end(lone.id, new Date('2026-05-02T09:00:01Z')),
+    const batch = [
+      whole(lone, end(new Date('2026-05-02T09:00:01Z')), { tokenUsages: [usage(lone.id, [1, 2, 3, 4], at)] }),
     ];
     await writeRecords(db, batch);
     await writeRecords(db, batch);
@@ -182,8 +186,9 @@ describeEachDatabase('writeRecords', (getStore) => {
     const db = getStore().db;
     const at = new Date('2026-05-03T09:00:00Z');
     const good = start({ initiatorId: userId, startedAt: at });
-    const orphan = usage(newId(), [1, 1, 1, 1], at); // refers to no interception: a foreign-key violation
-    await expect(writeRecords(db, [{ kind: 'interception-start', record: good }, orphan])).rejects.toThrow();
+    // A usage that refers to no interception: a foreign-key violation.
+    const broken = whole(good, end(at), { tokenUsages: [usage(newId(), [1, 1, 1, 1], at)] });
+    await expect(writeRecords(db, [broken])).rejects.toThrow();
     const found = await db
       .selectFrom('aibridge_interceptions')
       .select('id')
@@ -192,7 +197,7 @@ describeEachDatabase('writeRecords', (getStore) => {
     expect(found).toEqual([]);
   });
 
-  it('keeps the earliest interception as the session client when they end out of order', async () => {
+  it('keeps the earliest interception as the session client when they are written out of order', async () => {
     const db = getStore().db;
     const early = start({
       initiatorId: userId,
@@ -205,15 +210,16 @@ describeEachDatabase('writeRecords', (getStore) => {
       clientSessionId: 's-b',
       client: 'Codex',
     });
-    await writeRecords(db, [{ kind: 'interception-start', record: early }]);
+    // The later one ends first and is written first.
     await writeRecords(db, [
-      { kind: 'interception-start', record: late },
-      prompt(late.id, 'second', new Date('2026-05-04T08:05:00Z')),
-      end(late.id, new Date('2026-05-04T08:06:00Z')),
+      whole(late, end(new Date('2026-05-04T08:06:00Z')), {
+        userPrompts: [prompt(late.id, 'second', new Date('2026-05-04T08:05:00Z'))],
+      }),
     ]);
     await writeRecords(db, [
-      prompt(early.id, 'first', new Date('2026-05-04T08:00:00Z')),
-      end(early.id, new Date('2026-05-04T08:10:00Z')),
+      whole(early, end(new Date('2026-05-04T08:10:00Z')), {
+        userPrompts: [prompt(early.id, 'first', new Date('2026-05-04T08:00:00Z'))],
+      }),
     ]);
     const session = await db
       .selectFrom('aibridge_sessions')
@@ -242,11 +248,10 @@ describeEachDatabase('writeRecords', (getStore) => {
       clientSessionId: 'new',
     });
     await writeRecords(db, [
-      { kind: 'interception-start', record: old },
-      usage(old.id, [1, 1, 1, 1], old.startedAt),
-      end(old.id, new Date('2020-01-01T00:01:00Z')),
-      { kind: 'interception-start', record: recent },
-      end(recent.id, new Date('2026-06-01T00:01:00Z')),
+      whole(old, end(new Date('2020-01-01T00:01:00Z')), {
+        tokenUsages: [usage(old.id, [1, 1, 1, 1], old.startedAt)],
+      }),
+      whole(recent, end(new Date('2026-06-01T00:01:00Z'))),
     ]);
     expect(await purgeRecords(db, new Date('2025-01-01T00:00:00Z'))).toBe(1);
     const left = await db
@@ -282,10 +287,7 @@ describeEachDatabase('writeRecords', (getStore) => {
       startedAt: new Date('2024-03-05T06:00:00Z'),
       model: 'day-cut',
     });
-    await writeRecords(db, [
-      { kind: 'interception-start', record: morning },
-      end(morning.id, new Date('2024-03-05T06:00:01Z')),
-    ]);
+    await writeRecords(db, [whole(morning, end(new Date('2024-03-05T06:00:01Z')))]);
     await purgeRecords(db, new Date('2024-03-05T12:00:00Z'));
     const kept = await db
       .selectFrom('aibridge_interceptions')

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InterceptionStart } from '../../src/core/records.js';
+import type { RecordedInterception } from '../../src/core/records.js';
 import { openJournal } from '../../src/recorder/replay-journal.js';
 import { createLogger } from '../../src/server/logger.js';
 import { openStore, type StoreOptions } from '../../src/store/open-store.js';
@@ -27,18 +27,17 @@ function measureJournal(count: number): CrashSafetyCost {
   const { journal } = openJournal({ directory, logger: createLogger({ level: 'silent' }) });
   const samples: number[] = [];
   try {
-    let unwritten = [];
+    let unwritten: RecordedInterception[] = [];
     for (let index = 0; index < count; index++) {
-      const events = interception('01a2183a-0000-7000-8000-000000000000', index);
-      const start = events[0]?.record as InterceptionStart;
-      const prompt = events[1]?.kind === 'user-prompt' ? events[1].record.prompt : null;
+      const record = interception('01a2183a-0000-7000-8000-000000000000', index);
+      const prompt = record.userPrompts[0]?.prompt ?? null;
       const began = performance.now();
-      journal.admit({ start, prompt });
-      journal.queued(events);
+      journal.admit({ start: record.start, prompt });
+      journal.queued(record);
       samples.push((performance.now() - began) * 1000);
-      unwritten.push(events);
+      unwritten.push(record);
       if (unwritten.length === 20) {
-        for (const written of unwritten) journal.written(written);
+        journal.written(unwritten);
         unwritten = [];
       }
     }
@@ -65,7 +64,7 @@ async function measureSynchronousInsert(input: {
     const user = await createUser(store.db, { username: 'bench-start-insert' });
     if (user === null) throw new Error('could not create the bench user');
     for (let index = 0; index < input.count; index++) {
-      const start = interception(user.id, index)[0]?.record as InterceptionStart;
+      const { start } = interception(user.id, index);
       const began = performance.now();
       await store.db
         .insertInto('aibridge_interceptions')

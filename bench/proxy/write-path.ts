@@ -1,20 +1,20 @@
 /**
- * The write path's capacity: interceptions as the proxy queues them (start, prompt, usage, two tool calls,
- * a thought, end), all queued at once, timed until the recorder has written them.
+ * The write path's capacity: interceptions as the proxy queues them (each with a prompt, a usage, two tool
+ * calls and a thought), all queued at once, timed until the recorder has written them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId } from '../../src/core/ids.js';
-import type { RecordEvent } from '../../src/core/records.js';
+import type { RecordedInterception } from '../../src/core/records.js';
 import { buildRecords } from '../../src/proxy/build-records.js';
 import { Recorder } from '../../src/recorder/recorder.js';
 import { createLogger } from '../../src/server/logger.js';
 import { openStore, type StoreOptions } from '../../src/store/open-store.js';
 import { createUser } from '../../src/store/users.js';
 
-/** The records of one interception as the proxy queues them. */
-export function interception(userId: string, index: number): RecordEvent[] {
+/** One interception as the proxy queues it. */
+export function interception(userId: string, index: number): RecordedInterception {
   const id = newId();
   const now = new Date();
   return buildRecords({
@@ -86,9 +86,9 @@ export async function measureWritePath(input: {
       logger: createLogger({ level: 'silent' }),
       capacity: 100_000_000,
     });
-    const batches = Array.from({ length: input.count }, (_, index) => interception(user.id, index));
+    const interceptions = Array.from({ length: input.count }, (_, index) => interception(user.id, index));
     const started = performance.now();
-    for (const events of batches) recorder.enqueue(events, { admitted: true });
+    for (const queued of interceptions) recorder.enqueue(queued, { admitted: true });
     await recorder.drain();
     return (input.count / (performance.now() - started)) * 1000;
   } finally {

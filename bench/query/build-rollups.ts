@@ -3,9 +3,9 @@
  * (src/store/update-rollups.ts), and checks them on a sample against the write path itself.
  */
 import { type Kysely, sql } from 'kysely';
-import { loadFacts } from '../../src/store/interception-facts.js';
 import type { Database } from '../../src/store/schema.js';
 import { updateRollups } from '../../src/store/update-rollups.js';
+import { loadFacts } from './load-facts.js';
 
 /**
  * Fills `aibridge_sessions`, `aibridge_session_models`, `aibridge_interception_counts` and `_totals` from the

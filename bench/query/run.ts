@@ -91,7 +91,7 @@ async function benchmark(input: {
     });
     const elapsed = (performance.now() - started) / 1000;
     log(
-      `${input.label}: wrote ${input.interceptions} interceptions (${written.events} events) through the write ` +
+      `${input.label}: wrote ${input.interceptions} interceptions (${written.rows} rows) through the write ` +
         `path in ${elapsed.toFixed(1)} s (${Math.round(input.interceptions / elapsed)}/s), ` +
         (upkeep ? `${written.analyzes} analyzes by the statistics upkeep` : 'without statistics upkeep'),
     );

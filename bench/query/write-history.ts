@@ -7,7 +7,7 @@
  * clients, 4 provider instances, spread over `days` days; a seeded generator makes it repeatable.
  */
 import type { Kysely } from 'kysely';
-import type { InterceptionStart, RecordEvent } from '../../src/core/records.js';
+import { type InterceptionStart, type RecordedInterception, rowCount } from '../../src/core/records.js';
 import { buildRecords } from '../../src/proxy/build-records.js';
 import { Recorder } from '../../src/recorder/recorder.js';
 import { createLogger } from '../../src/server/logger.js';
@@ -141,8 +141,8 @@ function model(skeleton: Skeleton, anthropic: boolean): string {
   return ['gpt-4.1', 'gpt-4o', 'o4-mini', 'gpt-5'][index]!;
 }
 
-/** The record events the proxy would have queued for one interception. */
-function eventsOf(skeleton: Skeleton, userIds: readonly string[]): RecordEvent[] {
+/** The record the proxy would have queued for one interception. */
+function interceptionOf(skeleton: Skeleton, userIds: readonly string[]): RecordedInterception {
   const { n, client, pick, pick2 } = skeleton;
   const anthropic = client === 'Claude Code' || (client !== 'Codex' && pick < 0.5);
   const startedAt = new Date(skeleton.at);
@@ -176,7 +176,7 @@ function eventsOf(skeleton: Skeleton, userIds: readonly string[]): RecordEvent[]
     startedAt,
   };
   const toolCount = skeleton.final ? 0 : 1 + (n % 3 === 0 ? 1 : 0);
-  const events = buildRecords({
+  return buildRecords({
     start,
     prompt: skeleton.root ? `Task ${n}: ${prompts[n % 4]}` : null,
     outcome: {
@@ -215,15 +215,13 @@ function eventsOf(skeleton: Skeleton, userIds: readonly string[]): RecordEvent[]
       },
     },
   });
-  // One in 2,000 never ended (a crash mid-request), as in the bulk generator.
-  return n % 2000 === 0 ? events.filter((event) => event.kind !== 'interception-end') : events;
 }
 
-/** Writes the history; returns the events written and the analyzes the upkeep ran. */
+/** Writes the history; returns the rows written and the analyzes the upkeep ran. */
 export async function writeHistory(
   db: Kysely<Database>,
   options: WriteHistoryOptions,
-): Promise<{ events: number; analyzes: number }> {
+): Promise<{ rows: number; analyzes: number }> {
   const userIds: string[] = [];
   for (let index = 0; index < options.users; index += 1) {
     const user = await createUser(db, {
@@ -241,22 +239,22 @@ export async function writeHistory(
     db,
     logger,
     capacity: Number.MAX_SAFE_INTEGER,
-    write: async (database, events) => {
-      await writeRecords(database, events);
-      statistics?.noteWritten(events.length);
+    write: async (database, interceptions) => {
+      await writeRecords(database, interceptions);
+      statistics?.noteWritten(interceptions.reduce((sum, interception) => sum + rowCount(interception), 0));
     },
   });
   const all = skeletons(options);
-  let events = 0;
+  let rows = 0;
   // Queued a few thousand at a time, as a busy proxy would, so memory stays flat.
   for (let offset = 0; offset < all.length; offset += 4000) {
     for (const skeleton of all.slice(offset, offset + 4000)) {
-      const batch = eventsOf(skeleton, userIds);
-      events += batch.length;
-      recorder.enqueue(batch, { admitted: true });
+      const interception = interceptionOf(skeleton, userIds);
+      rows += rowCount(interception);
+      recorder.enqueue(interception, { admitted: true });
     }
     await recorder.drain();
   }
   await statistics?.close();
-  return { events, analyzes: statistics?.analyzes ?? 0 };
+  return { rows, analyzes: statistics?.analyzes ?? 0 };
 }

@@ -44,7 +44,7 @@ export interface Config {
   maxBodySize: number;
   /** How long shutdown waits for in-flight requests, in milliseconds. */
   shutdownGraceMs: number;
-  /** Largest number of record events held in memory before the proxy answers 503. */
+  /** Most finished interceptions held in memory, waiting for the database, before the proxy answers 503. */
   recorderQueueSize: number;
   logLevel: string;
 }

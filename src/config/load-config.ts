@@ -134,7 +134,7 @@ export function loadConfig(input: {
     allowByok: get('allow_byok', parseBoolean, true),
     maxBodySize: get('max_body_size', parseByteSize, 32 * 1024 * 1024),
     shutdownGraceMs: get('shutdown_grace', parseDuration, 30_000),
-    recorderQueueSize: get('recorder_queue_size', parsePositiveInteger, 100_000),
+    recorderQueueSize: get('recorder_queue_size', parsePositiveInteger, 20_000),
     logLevel: get('log_level', parseLogLevel, 'info'),
   };
 }

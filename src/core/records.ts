@@ -1,6 +1,7 @@
 /**
- * Canonical records of what the bridge saw: the events the proxy emits and the recorder writes.
- * No I/O here. Every id is a UUIDv7 string; every time is a Date.
+ * Canonical records of what the bridge saw: one {@link RecordedInterception} per request, built by the
+ * proxy when the request ends and written whole by the recorder. No I/O here. Every id is a UUIDv7 string;
+ * every time is a Date.
  */
 
 /** Free-form JSON object stored beside a record. */
@@ -31,7 +32,6 @@ export interface InterceptionStart {
 
 /** The end of an interception; `error` and `upstreamStatus` are set when it failed. */
 export interface InterceptionEnd {
-  id: string;
   endedAt: Date;
   upstreamStatus: number | null;
   error: string | null;
@@ -88,16 +88,37 @@ export interface ModelThoughtRecord {
   createdAt: Date;
 }
 
-/** One event for the recorder; the recorder applies them in the order they were queued. */
-export type RecordEvent =
-  | { kind: 'interception-start'; record: InterceptionStart }
-  | { kind: 'interception-end'; record: InterceptionEnd }
-  | { kind: 'token-usage'; record: TokenUsageRecord }
-  | { kind: 'user-prompt'; record: UserPromptRecord }
-  | { kind: 'tool-usage'; record: ToolUsageRecord }
-  | { kind: 'model-thought'; record: ModelThoughtRecord };
+/**
+ * One interception, whole: the unit the recorder queues, journals and writes (in one transaction, with
+ * its rows and its share of the rollups). Every child's `interceptionId` is `start.id`.
+ */
+export interface RecordedInterception {
+  start: InterceptionStart;
+  end: InterceptionEnd;
+  userPrompts: UserPromptRecord[];
+  tokenUsages: TokenUsageRecord[];
+  toolUsages: ToolUsageRecord[];
+  modelThoughts: ModelThoughtRecord[];
+}
 
-/** The session key of SPEC §4: client session id, else thread root, else the interception itself. */
+/** The interception's metadata: the start's, with what the end adds merged over it. */
+export function metadataOf(interception: Pick<RecordedInterception, 'start' | 'end'>): JsonObject {
+  const { start, end } = interception;
+  return end.metadata ? { ...start.metadata, ...end.metadata } : start.metadata;
+}
+
+/** The rows an interception becomes in the database: itself and each of its children. */
+export function rowCount(interception: RecordedInterception): number {
+  return (
+    1 +
+    interception.userPrompts.length +
+    interception.tokenUsages.length +
+    interception.toolUsages.length +
+    interception.modelThoughts.length
+  );
+}
+
+/** The session an interception belongs to: its client's session id, else its thread's root, else itself. */
 export function sessionKeyOf(
   start: Pick<InterceptionStart, 'id' | 'clientSessionId' | 'threadRootId'>,
 ): string {

@@ -1,5 +1,5 @@
 import { newId } from '../core/ids.js';
-import type { InterceptionStart, JsonObject, RecordEvent } from '../core/records.js';
+import type { InterceptionStart, JsonObject, RecordedInterception } from '../core/records.js';
 import { storableValue } from '../core/storable-text.js';
 import type { ResponseSummary } from '../providers/index.js';
 
@@ -15,81 +15,78 @@ export interface InterceptionOutcome {
 }
 
 /**
- * The record events of one finished interception, queued as one batch: the writer then inserts the
- * interception already ended, with its children, in one transaction.
+ * The one record of a finished interception, built in one place when its response has ended: the
+ * recorder queues it whole and the writer inserts it already ended, with its children, in one transaction.
  */
 export function buildRecords(input: {
   start: InterceptionStart;
   prompt: string | null;
   outcome: InterceptionOutcome;
-}): RecordEvent[] {
+}): RecordedInterception {
   const { start, outcome } = input;
   const interceptionId = start.id;
   const summary = outcome.summary;
   const providerResponseId = summary?.responseId ?? '';
   const createdAt = outcome.endedAt;
-  const events: RecordEvent[] = [{ kind: 'interception-start', record: start }];
-  if (input.prompt !== null) {
-    events.push({
-      kind: 'user-prompt',
-      record: {
-        id: newId(),
-        interceptionId,
-        providerResponseId,
-        prompt: input.prompt,
-        metadata: {},
-        createdAt: start.startedAt,
-      },
-    });
-  }
-  if (summary?.usage) {
-    const { metadata, ...counts } = summary.usage;
-    events.push({
-      kind: 'token-usage',
-      record: { id: newId(), interceptionId, providerResponseId, ...counts, metadata, createdAt },
-    });
-  }
-  for (const call of summary?.toolCalls ?? []) {
-    events.push({
-      kind: 'tool-usage',
-      record: {
-        id: newId(),
-        interceptionId,
-        providerResponseId,
-        providerToolCallId: call.providerToolCallId,
-        tool: call.tool,
-        input: call.input,
-        injected: false,
-        serverUrl: null,
-        invocationError: null,
-        metadata: call.metadata,
-        createdAt,
-      },
-    });
-  }
-  for (const thought of summary?.thoughts ?? []) {
-    events.push({
-      kind: 'model-thought',
-      record: {
-        id: newId(),
-        interceptionId,
-        providerResponseId,
-        content: thought.content,
-        metadata: thought.metadata,
-        createdAt,
-      },
-    });
-  }
-  events.push({
-    kind: 'interception-end',
-    record: {
-      id: interceptionId,
+  const usage = summary?.usage;
+  const recorded: RecordedInterception = {
+    start,
+    end: {
       endedAt: outcome.endedAt,
       upstreamStatus: outcome.upstreamStatus,
       error: outcome.error,
       ...(Object.keys(outcome.metadata).length > 0 ? { metadata: outcome.metadata } : {}),
     },
-  });
+    userPrompts:
+      input.prompt === null
+        ? []
+        : [
+            {
+              id: newId(),
+              interceptionId,
+              providerResponseId,
+              prompt: input.prompt,
+              metadata: {},
+              createdAt: start.startedAt,
+            },
+          ],
+    tokenUsages: usage
+      ? [
+          {
+            id: newId(),
+            interceptionId,
+            providerResponseId,
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
+            cacheReadInputTokens: usage.cacheReadInputTokens,
+            cacheWriteInputTokens: usage.cacheWriteInputTokens,
+            metadata: usage.metadata,
+            createdAt,
+          },
+        ]
+      : [],
+    toolUsages: (summary?.toolCalls ?? []).map((call) => ({
+      id: newId(),
+      interceptionId,
+      providerResponseId,
+      providerToolCallId: call.providerToolCallId,
+      tool: call.tool,
+      input: call.input,
+      injected: false,
+      serverUrl: null,
+      invocationError: null,
+      metadata: call.metadata,
+      createdAt,
+    })),
+    modelThoughts: (summary?.thoughts ?? []).map((thought) => ({
+      id: newId(),
+      interceptionId,
+      providerResponseId,
+      content: thought.content,
+      metadata: thought.metadata,
+      createdAt,
+    })),
+  };
   // A NUL escaped in the request's JSON would make the database refuse the whole batch.
-  return storableValue(events);
+  return storableValue(recorded);
 }

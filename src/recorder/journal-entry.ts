@@ -2,7 +2,7 @@
  * The lines of the crash journal and their JSON form. Dates travel as ISO strings and are revived field by
  * field (never by a blanket reviver, which would also turn date-like strings inside metadata into Dates).
  */
-import type { InterceptionStart, RecordEvent, UserPromptRecord } from '../core/records.js';
+import type { InterceptionStart, RecordedInterception, UserPromptRecord } from '../core/records.js';
 
 /** What is known of an interception when it is let in, before anything goes upstream. */
 export interface Admission {
@@ -13,11 +13,11 @@ export interface Admission {
 
 /**
  * One journal line: an interception let in (its prompt as the record it becomes if it is written from the
- * journal, with an id fixed once so a second replay cannot add it twice), or finished records queued.
+ * journal, with an id fixed once so a second replay cannot add it twice), or one finished and queued.
  */
 export type JournalEntry =
   | { kind: 'admitted'; start: InterceptionStart; prompt: UserPromptRecord | null }
-  | { kind: 'queued'; events: RecordEvent[] };
+  | { kind: 'finished'; interception: RecordedInterception };
 
 /** One journal line, with its newline. */
 export function encodeEntry(entry: JournalEntry): string {
@@ -32,25 +32,34 @@ export function decodeEntry(line: string): JournalEntry | null {
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null) return null;
-  const entry = value as Record<string, unknown>;
-  if (entry.kind === 'admitted' && isRecord(entry.start)) {
-    const prompt = isRecord(entry.prompt) ? (reviveDates(entry.prompt) as unknown as UserPromptRecord) : null;
+  if (!isRecord(value)) return null;
+  if (value.kind === 'admitted' && isRecord(value.start)) {
+    const prompt = isRecord(value.prompt) ? (reviveDates(value.prompt) as unknown as UserPromptRecord) : null;
     return {
       kind: 'admitted',
-      start: reviveDates(entry.start) as unknown as InterceptionStart,
+      start: reviveDates(value.start) as unknown as InterceptionStart,
       prompt,
     };
   }
-  if (entry.kind === 'queued' && Array.isArray(entry.events)) {
-    const events: RecordEvent[] = [];
-    for (const event of entry.events) {
-      if (!isRecord(event) || typeof event.kind !== 'string' || !isRecord(event.record)) return null;
-      events.push({ kind: event.kind, record: reviveDates(event.record) } as unknown as RecordEvent);
-    }
-    return { kind: 'queued', events };
+  if (value.kind === 'finished' && isRecord(value.interception)) {
+    const interception = decodeInterception(value.interception);
+    return interception === null ? null : { kind: 'finished', interception };
   }
   return null;
+}
+
+const childLists = ['userPrompts', 'tokenUsages', 'toolUsages', 'modelThoughts'] as const;
+
+function decodeInterception(value: Record<string, unknown>): RecordedInterception | null {
+  const { start, end } = value;
+  if (!isRecord(start) || !isRecord(end)) return null;
+  const decoded: Record<string, unknown> = { start: reviveDates(start), end: reviveDates(end) };
+  for (const list of childLists) {
+    const items = value[list];
+    if (!Array.isArray(items) || !items.every(isRecord)) return null;
+    decoded[list] = items.map(reviveDates);
+  }
+  return decoded as unknown as RecordedInterception;
 }
 
 /** The date fields of the records (top level only: metadata stays as it was). */
@@ -67,15 +76,4 @@ function reviveDates(record: Record<string, unknown>): Record<string, unknown> {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The interception an event belongs to. */
-export function interceptionIdOf(event: RecordEvent): string {
-  switch (event.kind) {
-    case 'interception-start':
-    case 'interception-end':
-      return event.record.id;
-    default:
-      return event.record.interceptionId;
-  }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../core/ids.js';
-import type { InterceptionStart, RecordEvent } from '../core/records.js';
+import type { InterceptionStart, RecordedInterception } from '../core/records.js';
 import { Journal } from './journal.js';
 import type { Admission } from './journal-entry.js';
 import { interruptedError, openJournal } from './replay-journal.js';
@@ -42,13 +42,14 @@ function admission(id = newId()): Admission {
   return { start, prompt: 'fix the bug' };
 }
 
-function finished(entry: Admission): RecordEvent[] {
+function finished(entry: Admission): RecordedInterception {
   const { start } = entry;
-  return [
-    { kind: 'interception-start', record: start },
-    {
-      kind: 'token-usage',
-      record: {
+  return {
+    start,
+    end: { endedAt: new Date('2026-11-26T10:00:02.000Z'), upstreamStatus: 200, error: null },
+    userPrompts: [],
+    tokenUsages: [
+      {
         id: newId(),
         interceptionId: start.id,
         providerResponseId: 'msg_1',
@@ -59,17 +60,10 @@ function finished(entry: Admission): RecordEvent[] {
         metadata: {},
         createdAt: new Date('2026-11-26T10:00:02.000Z'),
       },
-    },
-    {
-      kind: 'interception-end',
-      record: {
-        id: start.id,
-        endedAt: new Date('2026-11-26T10:00:02.000Z'),
-        upstreamStatus: 200,
-        error: null,
-      },
-    },
-  ];
+    ],
+    toolUsages: [],
+    modelThoughts: [],
+  };
 }
 
 const segmentSizes = (directory: string) =>
@@ -84,31 +78,24 @@ describe('crash journal', () => {
     const inFlight = admission();
     first.journal.admit(done);
     first.journal.admit(inFlight);
-    const doneEvents = finished(done);
-    first.journal.queued(doneEvents);
+    const doneRecord = finished(done);
+    first.journal.queued(doneRecord);
     // The process dies here: nothing was written to the database.
 
     const second = openJournal({ directory, logger });
     expect(second).toMatchObject({ finished: 1, interrupted: 1 });
-    const byId = (id: string) =>
-      second.replay.filter(
-        (event) =>
-          event.record.id === id || ('interceptionId' in event.record && event.record.interceptionId === id),
-      );
-    expect(byId(done.start.id)).toEqual(doneEvents);
-    const interrupted = byId(inFlight.start.id);
-    expect(interrupted.map((event) => event.kind)).toEqual([
-      'interception-start',
-      'user-prompt',
-      'interception-end',
-    ]);
-    expect(interrupted[0]?.record).toEqual(inFlight.start);
-    expect(interrupted[1]?.record).toMatchObject({
+    const byId = (id: string) => second.replay.filter((interception) => interception.start.id === id);
+    expect(byId(done.start.id)).toEqual([doneRecord]);
+    const [interrupted] = byId(inFlight.start.id);
+    expect(interrupted).toMatchObject({ tokenUsages: [], toolUsages: [], modelThoughts: [] });
+    expect(interrupted?.start).toEqual(inFlight.start);
+    expect(interrupted?.userPrompts).toHaveLength(1);
+    expect(interrupted?.userPrompts[0]).toMatchObject({
       interceptionId: inFlight.start.id,
       prompt: 'fix the bug',
       createdAt: inFlight.start.startedAt,
     });
-    const end = interrupted[2]?.record as { error: string; metadata: object; endedAt: Date };
+    const end = interrupted?.end as { error: string; metadata: object; endedAt: Date };
     expect(end.error).toBe(interruptedError);
     expect(end.error.startsWith('interrupted')).toBe(true);
     expect(end.metadata).toEqual({ interrupted: true });
@@ -122,13 +109,13 @@ describe('crash journal', () => {
     const b = admission();
     journal.admit(a);
     journal.admit(b);
-    const recordsOfA = finished(a);
-    journal.queued(recordsOfA);
-    journal.written(recordsOfA);
+    const recordOfA = finished(a);
+    journal.queued(recordOfA);
+    journal.written([recordOfA]);
     expect(journal.pending).toBe(1);
     expect(segmentSizes(directory).reduce((sum, size) => sum + size, 0)).toBeGreaterThan(0);
     journal.queued(finished(b));
-    journal.written(finished(b));
+    journal.written([finished(b)]);
     expect(journal.pending).toBe(0);
     expect(segmentSizes(directory)).toEqual([0]);
     journal.close();
@@ -142,15 +129,15 @@ describe('crash journal', () => {
     const entries = [admission(), admission(), admission()];
     const records = entries.map(finished);
     for (const entry of entries) journal.admit(entry);
-    for (const events of records) journal.queued(events);
+    for (const record of records) journal.queued(record);
     expect(readdirSync(directory)).toHaveLength(6);
-    for (const events of records.slice(0, 2)) journal.written(events);
+    journal.written(records.slice(0, 2));
     // Left: the segments of the third interception's admission and queued records.
     expect(readdirSync(directory)).toHaveLength(2);
     journal.close();
     const left = openJournal({ directory, logger });
     expect(left).toMatchObject({ finished: 1, interrupted: 0 });
-    expect(left.replay).toEqual(records[2]);
+    expect(left.replay).toEqual([records[2]]);
   });
 
   it('frees an earlier run’s segments once their replayed interceptions are written', () => {
@@ -174,7 +161,7 @@ describe('crash journal', () => {
     first.journal.admit(entry);
     first.journal.close();
     const [name] = readdirSync(directory);
-    appendFileSync(join(directory, name ?? ''), '{"kind":"queued","events":[{"kind":"interc');
+    appendFileSync(join(directory, name ?? ''), '{"kind":"finished","interception":{"start":{"id');
     const second = openJournal({ directory, logger });
     expect(second).toMatchObject({ finished: 0, interrupted: 1 });
     expect(readFileSync(join(directory, name ?? ''), 'utf8')).toContain(entry.start.id);

@@ -9,16 +9,16 @@
  * holds the data), which keeps it off the latency budget (see BENCHMARKS.md, "Crash journal").
  *
  * The journal is a sequence of segment files `<n>.jsonl`. A segment is deleted (or, for the one being
- * written, truncated) once every interception it mentions has its end written to the database.
+ * written, truncated) once every interception it mentions is written to the database.
  */
 import { closeSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newId } from '../core/ids.js';
-import type { RecordEvent } from '../core/records.js';
-import { type Admission, encodeEntry, interceptionIdOf } from './journal-entry.js';
+import type { RecordedInterception } from '../core/records.js';
+import { type Admission, encodeEntry } from './journal-entry.js';
 
-/** A journal file and the interceptions it mentions whose end is not in the database yet. */
+/** A journal file and the interceptions it mentions that are not in the database yet. */
 export interface Segment {
   sequence: number;
   path: string;
@@ -65,7 +65,7 @@ export class Journal {
     }
   }
 
-  /** Appends an interception let in; it stays in the journal until its end is written. */
+  /** Appends an interception let in; it stays in the journal until it is written. */
   admit(admission: Admission): void {
     const { start } = admission;
     const prompt =
@@ -82,23 +82,19 @@ export class Journal {
     this.#append(encodeEntry({ kind: 'admitted', start, prompt }), [start.id]);
   }
 
-  /** Appends events queued for the database. */
-  queued(events: readonly RecordEvent[]): void {
-    if (events.length === 0) return;
-    const ids = new Set<string>();
-    for (const event of events) ids.add(interceptionIdOf(event));
-    this.#append(encodeEntry({ kind: 'queued', events: [...events] }), ids);
+  /** Appends a finished interception queued for the database. */
+  queued(interception: RecordedInterception): void {
+    this.#append(encodeEntry({ kind: 'finished', interception }), [interception.start.id]);
   }
 
-  /** Called once events are in the database: interceptions whose end was written leave the journal. */
-  written(events: readonly RecordEvent[]): void {
-    for (const event of events) {
-      if (event.kind !== 'interception-end') continue;
-      const segments = this.#segmentsOf.get(event.record.id);
+  /** Called once interceptions are in the database: they leave the journal. */
+  written(interceptions: readonly RecordedInterception[]): void {
+    for (const { start } of interceptions) {
+      const segments = this.#segmentsOf.get(start.id);
       if (segments === undefined) continue;
-      this.#segmentsOf.delete(event.record.id);
+      this.#segmentsOf.delete(start.id);
       for (const segment of segments) {
-        segment.pending.delete(event.record.id);
+        segment.pending.delete(start.id);
         if (segment.pending.size === 0) this.#remove(segment);
       }
     }
@@ -109,7 +105,7 @@ export class Journal {
     return this.#healthy;
   }
 
-  /** Interceptions in the journal whose end is not written yet. */
+  /** Interceptions in the journal not written yet. */
   get pending(): number {
     return this.#segmentsOf.size;
   }

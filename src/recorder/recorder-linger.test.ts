@@ -1,13 +1,32 @@
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
-import type { RecordEvent } from '../core/records.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RecordedInterception } from '../core/records.js';
 import type { Database } from '../store/schema.js';
 import { Recorder } from './recorder.js';
 
-const endEvent = (id: string): RecordEvent => ({
-  kind: 'interception-end',
-  record: { id, endedAt: new Date(), upstreamStatus: 200, error: null },
+const interception = (id: string): RecordedInterception => ({
+  start: {
+    id,
+    initiatorId: 'u',
+    apiKeyId: null,
+    provider: 'openai',
+    providerName: 'openai',
+    model: 'm',
+    client: 'Unknown',
+    clientSessionId: null,
+    threadParentId: null,
+    threadRootId: null,
+    credentialKind: 'centralized',
+    credentialHint: '',
+    metadata: {},
+    startedAt: new Date(),
+  },
+  end: { endedAt: new Date(), upstreamStatus: 200, error: null },
+  userPrompts: [],
+  tokenUsages: [],
+  toolUsages: [],
+  modelThoughts: [],
 });
 
 function recorderWith(options: { lingerMs: number; maxBatch?: number }) {
@@ -17,34 +36,43 @@ function recorderWith(options: { lingerMs: number; maxBatch?: number }) {
     logger: pino({ level: 'silent' }),
     capacity: 1000,
     ...options,
-    write: async (_db, events) => {
-      batches.push(events.length);
+    write: async (_db, interceptions) => {
+      batches.push(interceptions.length);
     },
   });
   return { recorder, batches };
 }
 
 describe('Recorder linger', () => {
-  it('gathers events queued over a few milliseconds into one batch', async () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('gathers interceptions queued over a few milliseconds into one batch', async () => {
     const { recorder, batches } = recorderWith({ lingerMs: 40 });
     for (let index = 0; index < 5; index++) {
-      recorder.enqueue([endEvent(`e${index}`)]);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      recorder.enqueue(interception(`e${index}`));
+      await vi.advanceTimersByTimeAsync(2);
     }
     expect(batches).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await vi.advanceTimersByTimeAsync(80);
     expect(batches).toEqual([5]);
   });
 
   it('writes at once when a drain is waiting or a full batch is queued', async () => {
     const { recorder, batches } = recorderWith({ lingerMs: 60_000, maxBatch: 4 });
-    recorder.enqueue([endEvent('a')]);
+    recorder.enqueue(interception('a'));
     const started = Date.now();
     await recorder.drain();
     expect(batches).toEqual([1]);
-    recorder.enqueue([endEvent('b'), endEvent('c')]);
-    recorder.enqueue([endEvent('d'), endEvent('e')]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    recorder.enqueue(interception('b'));
+    recorder.enqueue(interception('c'));
+    recorder.enqueue(interception('d'));
+    recorder.enqueue(interception('e'));
+    await vi.advanceTimersByTimeAsync(20);
     expect(batches).toEqual([1, 4]);
     expect(Date.now() - started).toBeLessThan(5000);
   });

@@ -1,15 +1,14 @@
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
-import type { RecordEvent } from '../core/records.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RecordedInterception } from '../core/records.js';
 import type { Database } from '../store/schema.js';
 import { Recorder } from './recorder.js';
 
 const db = {} as Kysely<Database>;
 const logger = pino({ level: 'silent' });
-const startEvent = (id: string): RecordEvent => ({
-  kind: 'interception-start',
-  record: {
+const interception = (id: string): RecordedInterception => ({
+  start: {
     id,
     initiatorId: 'u',
     apiKeyId: null,
@@ -25,36 +24,38 @@ const startEvent = (id: string): RecordEvent => ({
     metadata: {},
     startedAt: new Date(),
   },
+  end: { endedAt: new Date(), upstreamStatus: 200, error: null },
+  userPrompts: [],
+  tokenUsages: [],
+  toolUsages: [],
+  modelThoughts: [],
 });
-const endEvent = (id: string): RecordEvent => ({
-  kind: 'interception-end',
-  record: { id, endedAt: new Date(), upstreamStatus: 200, error: null },
-});
+const ids = (interceptions: readonly RecordedInterception[]) => interceptions.map(({ start }) => start.id);
 
 describe('Recorder', () => {
-  it('writes queued events in order, in batches, and drains', async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('writes queued interceptions in order, whole, in batches, and drains', async () => {
     const written: string[][] = [];
     const recorder = new Recorder({
       db,
       logger,
       capacity: 100,
-      maxBatch: 3,
-      write: async (_db, events) => {
-        written.push(events.map((event) => `${event.kind}:${event.record.id}`));
+      maxBatch: 2,
+      write: async (_db, interceptions) => {
+        written.push(ids(interceptions));
       },
     });
-    recorder.enqueue([startEvent('a'), endEvent('a')]);
-    recorder.enqueue([startEvent('b'), endEvent('b')]);
+    recorder.enqueue(interception('a'));
+    recorder.enqueue(interception('b'));
+    recorder.enqueue(interception('c'));
     await recorder.drain();
-    expect(written.flat()).toEqual([
-      'interception-start:a',
-      'interception-end:a',
-      'interception-start:b',
-      'interception-end:b',
-    ]);
-    expect(written.every((batch) => batch.length <= 3)).toBe(true);
+    expect(written.flat()).toEqual(['a', 'b', 'c']);
+    expect(written.every((batch) => batch.length <= 2)).toBe(true);
     expect(recorder.pending).toBe(0);
-    expect(recorder.written).toBe(4);
+    expect(recorder.written).toBe(3);
   });
 
   it('retries a failed batch with backoff until it lands, losing nothing', async () => {
@@ -65,16 +66,16 @@ describe('Recorder', () => {
       logger,
       capacity: 100,
       retryDelayMs: 1,
-      write: async (_db, events) => {
+      write: async (_db, interceptions) => {
         attempts += 1;
         if (attempts <= 3) throw new Error('database down');
-        landed.push(...events.map((event) => event.record.id));
+        landed.push(...ids(interceptions));
       },
     });
-    recorder.enqueue([startEvent('x'), endEvent('x')]);
+    recorder.enqueue(interception('x'));
     await recorder.drain();
     expect(attempts).toBe(4);
-    expect(landed).toEqual(['x', 'x']);
+    expect(landed).toEqual(['x']);
   });
 
   it('while the database is unreachable, probes it and writes the batch the moment it answers', async () => {
@@ -99,10 +100,10 @@ describe('Recorder', () => {
         else throw Object.assign(new Error('Connection terminated unexpectedly'), {});
       },
     });
-    recorder.enqueue([startEvent('x'), endEvent('x')]);
+    recorder.enqueue(interception('x'));
     await recorder.drain();
     expect(steps).toEqual(['write failed', 'probe', 'probe', 'probe', 'probe', 'probe', 'write ok']);
-    expect(recorder.written).toBe(2);
+    expect(recorder.written).toBe(1);
   });
 
   it('on release while the database is unreachable, stops writing and lets every drain resolve', async () => {
@@ -125,28 +126,28 @@ describe('Recorder', () => {
         throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
       },
     });
-    recorder.enqueue([startEvent('x'), endEvent('x')]);
+    recorder.enqueue(interception('x'));
     const drained = recorder.drain();
     await probing;
     expect(recorder.waitingForDatabase).toBe(true);
-    expect(recorder.release()).toBe(2);
+    expect(recorder.release()).toBe(1);
     await drained;
     await recorder.drain();
     expect(writes).toBe(1);
     expect(recorder.written).toBe(0);
   });
 
-  it('refuses a new interception when full but accepts events of admitted ones', async () => {
+  it('refuses a new interception when full but accepts admitted ones', async () => {
     let release: () => void = () => {};
     const blocked = new Promise<void>((resolve) => {
       release = resolve;
     });
     const recorder = new Recorder({ db, logger, capacity: 2, write: () => blocked });
-    expect(recorder.enqueue([startEvent('a')])).toBe(true);
-    expect(recorder.enqueue([startEvent('b')])).toBe(true);
+    expect(recorder.enqueue(interception('a'))).toBe(true);
+    expect(recorder.enqueue(interception('b'))).toBe(true);
     expect(recorder.hasRoom()).toBe(false);
-    expect(recorder.enqueue([startEvent('c')])).toBe(false);
-    expect(recorder.enqueue([endEvent('a')])).toBe(true);
+    expect(recorder.enqueue(interception('c'))).toBe(false);
+    expect(recorder.enqueue(interception('d'), { admitted: true })).toBe(true);
     expect(recorder.pending).toBe(3);
     release();
     await recorder.drain();
@@ -154,14 +155,15 @@ describe('Recorder', () => {
     expect(recorder.hasRoom()).toBe(true);
   });
 
-  it('makes drain wait for an admitted interception until its events are queued and written', async () => {
+  it('makes drain wait for an admitted interception until it is queued and written', async () => {
+    vi.useFakeTimers();
     const landed: string[] = [];
     const recorder = new Recorder({
       db,
       logger,
       capacity: 1,
-      write: async (_db, events) => {
-        landed.push(...events.map((event) => event.record.id));
+      write: async (_db, interceptions) => {
+        landed.push(...ids(interceptions));
       },
     });
     expect(recorder.admit()).toBe(true);
@@ -169,11 +171,13 @@ describe('Recorder', () => {
     const draining = recorder.drain().then(() => {
       drained = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // However long the response takes, the drain waits for its record.
+    await vi.advanceTimersByTimeAsync(60_000);
     expect(drained).toBe(false);
-    recorder.enqueue([startEvent('late'), endEvent('late')], { admitted: true });
+    recorder.enqueue(interception('late'), { admitted: true });
+    await vi.runAllTimersAsync();
     await draining;
-    expect(landed).toEqual(['late', 'late']);
+    expect(landed).toEqual(['late']);
   });
 
   it('refuses admission when the queue is full', async () => {
@@ -182,7 +186,7 @@ describe('Recorder', () => {
       release = resolve;
     });
     const recorder = new Recorder({ db, logger, capacity: 1, write: () => blocked });
-    recorder.enqueue([startEvent('a')]);
+    recorder.enqueue(interception('a'));
     expect(recorder.admit()).toBe(false);
     release();
     await recorder.drain();

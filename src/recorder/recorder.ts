@@ -1,12 +1,13 @@
 /**
- * The write path: the proxy hands record events to a bounded in-memory queue and never waits on the
- * database; one writer drains the queue in batches (one transaction each), retrying a failed batch until
- * it lands. Nothing queued is ever dropped. With a journal, every interception let in and every batch
- * queued is also appended to it, so a killed process loses nothing (see journal.ts).
+ * The write path: the proxy hands each finished interception, whole, to a bounded in-memory queue and
+ * never waits on the database; one writer drains the queue in batches of whole interceptions (one
+ * transaction each), retrying a failed batch until it lands. Nothing queued is ever dropped. With a
+ * journal, every interception let in and every one queued is also appended to it, so a killed process
+ * loses nothing (see journal.ts).
  */
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { RecordEvent } from '../core/records.js';
+import type { RecordedInterception } from '../core/records.js';
 import { isConnectionError } from '../store/connection-errors.js';
 import type { Database } from '../store/schema.js';
 import { writeRecords } from '../store/write-records.js';
@@ -16,12 +17,12 @@ import type { Admission } from './journal-entry.js';
 export interface RecorderOptions {
   db: Kysely<Database>;
   logger: Logger;
-  /** Queue length at which new interceptions are refused (follow-up events are always accepted). */
+  /** Queued interceptions at which new ones are refused (those already admitted are always accepted). */
   capacity: number;
-  /** Most events written in one transaction. */
+  /** Most interceptions written in one transaction. */
   maxBatch?: number;
   /**
-   * How long the writer waits for more events before writing a batch smaller than `maxBatch`. At low load
+   * How long the writer waits for more interceptions before writing a batch smaller than `maxBatch`. At low load
    * this turns one transaction per interception into one per few dozen, so the writer's work on the shared
    * event loop stays off the proxy's latency; `drain()` cuts the wait short.
    */
@@ -37,7 +38,7 @@ export interface RecorderOptions {
   /** Where interceptions are journaled for crash safety; none: memory only. */
   journal?: Journal;
   /** Replaceable for tests of the retry path. */
-  write?: (db: Kysely<Database>, events: readonly RecordEvent[]) => Promise<void>;
+  write?: (db: Kysely<Database>, interceptions: readonly RecordedInterception[]) => Promise<void>;
   /** Replaceable for tests: resolves once the database answers. */
   probe?: (db: Kysely<Database>) => Promise<unknown>;
 }
@@ -45,7 +46,7 @@ export interface RecorderOptions {
 export class Recorder {
   readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db' | 'journal'>> &
     Pick<RecorderOptions, 'logger' | 'db' | 'journal'>;
-  #queue: RecordEvent[] = [];
+  #queue: RecordedInterception[] = [];
   #writing: Promise<void> | null = null;
   #failures = 0;
   #waitingForDatabase = false;
@@ -54,12 +55,13 @@ export class Recorder {
   #written = 0;
   #idleWaiters: Array<() => void> = [];
   #wakeWriter: (() => void) | null = null;
-  /** Interceptions let in by admit() whose events are not queued yet. */
+  /** Interceptions let in by admit() not queued yet. */
   #admitted = 0;
 
   constructor(options: RecorderOptions) {
     this.#options = {
-      maxBatch: 2000,
+      // About 2,000 rows: batches of this size amortize a transaction's round trips without long statements.
+      maxBatch: 300,
       lingerMs: 20,
       retryDelayMs: 50,
       maxRetryDelayMs: 5000,
@@ -71,31 +73,25 @@ export class Recorder {
   }
 
   /**
-   * Queues events in order. A batch that starts an interception is refused (returns false, nothing
-   * queued) when the queue is at capacity, so the proxy can answer 503 instead of serving a request it
-   * cannot record; events of interceptions already admitted are always accepted. `admitted: true` says the
-   * caller was let in by {@link admit} when the request arrived and now queues the whole interception.
+   * Queues one finished interception. One that was not admitted is refused (returns false, nothing
+   * queued) when the queue is at capacity; `admitted: true` says the caller was let in by {@link admit}
+   * when the request arrived, and is always accepted.
    */
-  enqueue(events: readonly RecordEvent[], options: { admitted?: boolean } = {}): boolean {
+  enqueue(interception: RecordedInterception, options: { admitted?: boolean } = {}): boolean {
     if (options.admitted) this.#admitted = Math.max(0, this.#admitted - 1);
-    if (events.length === 0) {
-      if (this.#queue.length === 0 && this.#writing === null && this.#admitted === 0) this.#resolveIdle();
-      return true;
-    }
-    const startsNew = !options.admitted && events.some((event) => event.kind === 'interception-start');
-    if (startsNew && this.#queue.length >= this.#options.capacity) return false;
-    this.#options.journal?.queued(events);
-    this.#push(events);
+    else if (this.#queue.length >= this.#options.capacity) return false;
+    this.#options.journal?.queued(interception);
+    this.#push([interception]);
     return true;
   }
 
   /** Queues what the journal of an earlier run left unwritten, ahead of everything else, without a limit. */
-  replay(events: readonly RecordEvent[]): void {
-    if (events.length > 0) this.#push(events);
+  replay(interceptions: readonly RecordedInterception[]): void {
+    if (interceptions.length > 0) this.#push(interceptions);
   }
 
-  #push(events: readonly RecordEvent[]): void {
-    for (const event of events) this.#queue.push(event);
+  #push(interceptions: readonly RecordedInterception[]): void {
+    for (const interception of interceptions) this.#queue.push(interception);
     if (this.#queue.length >= this.#options.maxBatch) this.#wakeWriter?.();
     this.#schedule();
   }
@@ -107,7 +103,7 @@ export class Recorder {
 
   /**
    * Lets a new interception in when there is room (false: answer 503). The caller must later call
-   * `enqueue(events, { admitted: true })` exactly once; until then {@link drain} waits for it, so a drain
+   * `enqueue(interception, { admitted: true })` exactly once; until then {@link drain} waits for it, so a drain
    * after a response ended, or at shutdown, includes the records of every interception let in before.
    * With a journal, `admission` is journaled before this returns, so the interception survives a crash.
    */
@@ -118,19 +114,19 @@ export class Recorder {
     return true;
   }
 
-  /** Events waiting to be written. */
+  /** Interceptions waiting to be written. */
   get pending(): number {
     return this.#queue.length;
   }
 
-  /** Events written since start. */
+  /** Interceptions written since start. */
   get written(): number {
     return this.#written;
   }
 
   /**
-   * Resolves once every event queued so far, those of admitted interceptions, and any queued meanwhile,
-   * have been written.
+   * Resolves once every interception queued so far, those admitted, and any queued meanwhile, have been
+   * written.
    */
   drain(): Promise<void> {
     if (this.#released) return Promise.resolve();
@@ -139,11 +135,11 @@ export class Recorder {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Waits for more events to join the batch: `lingerMs`, unless a full batch is queued or a drain is waiting. */
+  /** Waits for more interceptions to join the batch: `lingerMs`, unless a full batch is queued or a drain is waiting. */
   #linger(): Promise<void> {
     const { lingerMs, maxBatch } = this.#options;
     if (lingerMs <= 0 || this.#queue.length >= maxBatch || this.#idleWaiters.length > 0) {
-      // Still let the events of the current tick join the batch.
+      // Still let the interceptions of the current tick join the batch.
       return new Promise<void>((resolve) => setImmediate(resolve));
     }
     return new Promise<void>((resolve) => {
@@ -185,7 +181,7 @@ export class Recorder {
         this.#options.journal?.written(batch);
         if (this.#failures > 0) {
           this.#options.logger.info(
-            { events: batch.length, pending: this.#queue.length },
+            { interceptions: batch.length, pending: this.#queue.length },
             'recorder recovered',
           );
         }
@@ -240,8 +236,8 @@ export class Recorder {
 
   /**
    * Gives up writing (at shutdown while the database is unreachable): the writer stops, every drain
-   * resolves, and the events still queued are left to the journal, which the next start replays. Only
-   * safe with a healthy journal. Returns how many events were left.
+   * resolves, and the interceptions still queued are left to the journal, which the next start replays.
+   * Only safe with a healthy journal. Returns how many interceptions were left.
    */
   release(): number {
     this.#released = true;

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/support/databases.js';
 import { newId } from '../core/ids.js';
-import type { InterceptionStart, RecordEvent } from '../core/records.js';
+import type { InterceptionStart, RecordedInterception } from '../core/records.js';
 import { createUser } from '../store/users.js';
 import { writeRecords } from '../store/write-records.js';
 import { openJournal } from './replay-journal.js';
@@ -42,11 +42,11 @@ describeEachDatabase('crash journal replay', (getStore, engine) => {
     const first = openJournal({ directory: journalDirectory, logger });
     first.journal.admit({ start: startOf(done), prompt: promptOf(done) });
     first.journal.admit({ start: startOf(inFlight), prompt: promptOf(inFlight) });
-    const finished: RecordEvent[] = [
-      { kind: 'interception-start', record: startOf(done) },
-      {
-        kind: 'user-prompt',
-        record: {
+    const finished: RecordedInterception = {
+      start: startOf(done),
+      end: { endedAt: new Date(), upstreamStatus: 200, error: null },
+      userPrompts: [
+        {
           id: newId(),
           interceptionId: done,
           providerResponseId: '',
@@ -54,10 +54,9 @@ describeEachDatabase('crash journal replay', (getStore, engine) => {
           metadata: {},
           createdAt: new Date(),
         },
-      },
-      {
-        kind: 'token-usage',
-        record: {
+      ],
+      tokenUsages: [
+        {
           id: newId(),
           interceptionId: done,
           providerResponseId: 'chatcmpl-1',
@@ -68,12 +67,10 @@ describeEachDatabase('crash journal replay', (getStore, engine) => {
           metadata: {},
           createdAt: new Date(),
         },
-      },
-      {
-        kind: 'interception-end',
-        record: { id: done, endedAt: new Date(), upstreamStatus: 200, error: null },
-      },
-    ];
+      ],
+      toolUsages: [],
+      modelThoughts: [],
+    };
     first.journal.queued(finished);
     first.journal.close();
 

@@ -9,26 +9,24 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { InterceptionStart, RecordEvent, UserPromptRecord } from '../core/records.js';
+import type { InterceptionStart, RecordedInterception, UserPromptRecord } from '../core/records.js';
 import { Journal, type Segment } from './journal.js';
-import { decodeEntry, interceptionIdOf } from './journal-entry.js';
+import { decodeEntry } from './journal-entry.js';
 
 /** The error text of an interception the process did not live to finish. */
 export const interruptedError = 'interrupted: the bridge stopped before this interception finished';
 
-/** What the journal held for one interception. */
+/** What the journal held for one interception: its admission, or it finished, or both. */
 interface Found {
-  start: InterceptionStart | null;
-  prompt: UserPromptRecord | null;
-  /** Events queued for the database, in order. */
-  events: RecordEvent[];
+  admitted: { start: InterceptionStart; prompt: UserPromptRecord | null } | null;
+  finished: RecordedInterception | null;
 }
 
-/** The journal, open for appends, and the events an earlier run left to write. */
+/** The journal, open for appends, and the interceptions an earlier run left to write. */
 export interface OpenedJournal {
   journal: Journal;
-  /** Events to queue before anything else. */
-  replay: RecordEvent[];
+  /** Interceptions to queue before anything else. */
+  replay: RecordedInterception[];
   finished: number;
   interrupted: number;
 }
@@ -57,81 +55,56 @@ export function openJournal(options: { directory: string; logger: Logger }): Ope
         logger.warn({ path, line: index + 1 }, 'skipping an unreadable crash journal line');
         continue;
       }
-      if (entry.kind === 'admitted') {
-        const item = entryFor(found, entry.start.id);
-        item.start ??= entry.start;
-        item.prompt ??= entry.prompt;
-        segment.pending.add(entry.start.id);
-      } else {
-        for (const event of entry.events) {
-          const id = interceptionIdOf(event);
-          entryFor(found, id).events.push(event);
-          segment.pending.add(id);
-        }
-      }
+      const id = entry.kind === 'admitted' ? entry.start.id : entry.interception.start.id;
+      const item = entryFor(found, id);
+      if (entry.kind === 'admitted') item.admitted ??= { start: entry.start, prompt: entry.prompt };
+      else item.finished ??= entry.interception;
+      segment.pending.add(id);
     }
   }
-  const replay: RecordEvent[] = [];
-  const unusable: RecordEvent[] = [];
+  const replay: RecordedInterception[] = [];
   let finished = 0;
   let interrupted = 0;
-  for (const [id, item] of found) {
-    if (item.events.some((event) => event.kind === 'interception-end')) {
-      replay.push(...item.events);
+  for (const item of found.values()) {
+    if (item.finished !== null) {
+      replay.push(item.finished);
       finished += 1;
-      continue;
+    } else if (item.admitted !== null) {
+      replay.push(interruptedInterception({ ...item.admitted, lastAlive }));
+      interrupted += 1;
     }
-    let start = item.start;
-    for (const event of item.events) if (event.kind === 'interception-start') start = event.record;
-    if (start === null) {
-      logger.warn({ interceptionId: id }, 'crash journal holds records of an interception without its start');
-      // Released at once, so its segments do not stay forever.
-      unusable.push({
-        kind: 'interception-end',
-        record: { id, endedAt: new Date(), upstreamStatus: null, error: null },
-      });
-      continue;
-    }
-    replay.push(...interruptedEvents({ start, prompt: item.prompt, events: item.events, lastAlive }));
-    interrupted += 1;
   }
   const journal = new Journal({ directory, logger, earlier: segments });
-  journal.written(unusable);
   return { journal, replay, finished, interrupted };
 }
 
 function entryFor(found: Map<string, Found>, id: string): Found {
   let item = found.get(id);
   if (item === undefined) {
-    item = { start: null, prompt: null, events: [] };
+    item = { admitted: null, finished: null };
     found.set(id, item);
   }
   return item;
 }
 
-/** The records of an interception that never finished: its start, its prompt, and an interrupted end. */
-function interruptedEvents(input: {
+/** An interception that never finished: what was known when it was let in, and an interrupted end. */
+function interruptedInterception(input: {
   start: InterceptionStart;
   prompt: UserPromptRecord | null;
-  events: RecordEvent[];
   lastAlive: number;
-}): RecordEvent[] {
+}): RecordedInterception {
   const { start } = input;
-  const events: RecordEvent[] = input.events.some((event) => event.kind === 'interception-start')
-    ? [...input.events]
-    : [{ kind: 'interception-start', record: start }, ...input.events];
-  if (input.prompt !== null && !events.some((event) => event.kind === 'user-prompt')) {
-    events.push({ kind: 'user-prompt', record: input.prompt });
-  }
-  events.push({
-    kind: 'interception-end',
-    record: {
-      id: start.id,
+  return {
+    start,
+    end: {
       endedAt: new Date(Math.max(input.lastAlive, start.startedAt.getTime())),
       upstreamStatus: null,
       error: interruptedError,
       metadata: { interrupted: true },
     },
-  });
-  return events;
+    userPrompts: input.prompt === null ? [] : [input.prompt],
+    tokenUsages: [],
+    toolUsages: [],
+    modelThoughts: [],
+  };
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import type { Config } from '../config/config.js';
+import { rowCount } from '../core/records.js';
 import { Recorder } from '../recorder/recorder.js';
 import { openJournal } from '../recorder/replay-journal.js';
 import { StatisticsUpkeep } from '../store/keep-statistics.js';
@@ -57,9 +58,9 @@ export async function runServer(input: {
     capacity: config.recorderQueueSize,
     journal: opened.journal,
     // The rows written drive the statistics upkeep.
-    write: async (db, events) => {
-      await writeRecords(db, events);
-      statistics.noteWritten(events.length);
+    write: async (db, interceptions) => {
+      await writeRecords(db, interceptions);
+      statistics.noteWritten(interceptions.reduce((rows, interception) => rows + rowCount(interception), 0));
     },
   });
   if (opened.replay.length > 0) {
@@ -106,7 +107,7 @@ export async function runServer(input: {
         if (!recorder.waitingForDatabase || !opened.journal.healthy) return;
         clearInterval(giveUp);
         logger.warn(
-          { events: recorder.release() },
+          { interceptions: recorder.release() },
           'database unreachable at shutdown; the records left are in the crash journal for the next start',
         );
       }, 100);

@@ -1,14 +1,14 @@
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/support/databases.js';
-import { interceptionEvents } from '../../test/support/record-fixtures.js';
-import type { InterceptionEnd, JsonObject, RecordEvent } from '../core/records.js';
+import { interceptionRecord, recordInterceptions } from '../../test/support/record-fixtures.js';
+import type { InterceptionEnd, JsonObject, RecordedInterception } from '../core/records.js';
 import { errorType } from './migrations/0006-error-type.js';
 import { createUser } from './users.js';
 import { writeRecords } from './write-records.js';
 
 /** How an interception ended, and the class the database must give it. */
-const cases: [string, Omit<InterceptionEnd, 'id' | 'endedAt'>, string | null][] = [
+const cases: [string, Omit<InterceptionEnd, 'endedAt'>, string | null][] = [
   ['success', { upstreamStatus: 200, error: null }, null],
   ['400', { upstreamStatus: 400, error: 'bad' }, 'bad_request'],
   ['422', { upstreamStatus: 422, error: 'bad' }, 'bad_request'],
@@ -49,19 +49,13 @@ describeEachDatabase('error_type', (getStore) => {
   beforeAll(async () => {
     const store = getStore();
     userId = (await createUser(store.db, { username: 'errors' }))!.id;
-    const events: RecordEvent[] = [];
+    const interceptions: RecordedInterception[] = [];
     for (const [name, end] of cases) {
-      const { id, events: own } = interceptionEvents({ initiatorId: userId, startedAt: new Date() });
+      const { id, interception } = interceptionRecord({ initiatorId: userId, startedAt: new Date() });
       ids.set(name, id);
-      for (const event of own) {
-        events.push(
-          event.kind === 'interception-end'
-            ? { kind: event.kind, record: { ...event.record, ...end } }
-            : event,
-        );
-      }
+      interceptions.push({ ...interception, end: { ...interception.end, ...end } });
     }
-    await writeRecords(store.db, events);
+    await writeRecords(store.db, interceptions);
   });
 
   const errorTypeOf = async (id: string) => {
@@ -74,17 +68,15 @@ describeEachDatabase('error_type', (getStore) => {
     for (const [name, , expected] of cases) expect(await errorTypeOf(ids.get(name)!), name).toBe(expected);
   });
 
-  it('classifies an interception ended in a later batch, and reclassifies a row marked interrupted', async () => {
+  it('leaves a row without an end unclassified, and reclassifies a row marked interrupted', async () => {
     const store = getStore();
-    const { id, events } = interceptionEvents({
-      initiatorId: userId,
-      startedAt: new Date(),
-      durationMs: null,
-    });
-    await writeRecords(store.db, events);
-    expect(await errorTypeOf(id)).toBeNull();
-    const end = { id, endedAt: new Date(), upstreamStatus: 429, error: 'slow down' };
-    await writeRecords(store.db, [{ kind: 'interception-end', record: end }]);
+    const [open] = await recordInterceptions(store, [
+      { initiatorId: userId, startedAt: new Date(), durationMs: null },
+    ]);
+    expect(await errorTypeOf(open!)).toBeNull();
+    const { id, interception } = interceptionRecord({ initiatorId: userId, startedAt: new Date() });
+    const end = { endedAt: new Date(), upstreamStatus: 429, error: 'slow down' };
+    await writeRecords(store.db, [{ ...interception, end }]);
     expect(await errorTypeOf(id)).toBe('rate_limit');
     // Crash recovery marks what it replays; the class follows the row.
     const interrupted: JsonObject = { interrupted: true };
@@ -95,8 +87,8 @@ describeEachDatabase('error_type', (getStore) => {
 
   it('classifies the rows that existed before the migration added the column', async () => {
     const store = getStore();
-    const { id, events } = interceptionEvents({ initiatorId: userId, startedAt: new Date() });
-    await writeRecords(store.db, events);
+    const { id, interception } = interceptionRecord({ initiatorId: userId, startedAt: new Date() });
+    await writeRecords(store.db, [interception]);
     const before = await store.db
       .transaction()
       .execute(async (transaction) => {

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/support/databases.js';
-import { interceptionEvents } from '../../test/support/record-fixtures.js';
-import type { RecordEvent } from '../core/records.js';
+import { interceptionRecord } from '../../test/support/record-fixtures.js';
+import { type RecordedInterception, rowCount } from '../core/records.js';
 import { recordTables, StatisticsUpkeep } from './keep-statistics.js';
 import type { Store } from './open-store.js';
 import { createUser } from './users.js';
@@ -29,10 +29,10 @@ async function reltuples(store: Store, table: string): Promise<number> {
 }
 
 async function writeInterceptions(store: Store, initiatorId: string, count: number): Promise<number> {
-  const events: RecordEvent[] = [];
+  const interceptions: RecordedInterception[] = [];
   for (let index = 0; index < count; index += 1) {
-    events.push(
-      ...interceptionEvents({
+    interceptions.push(
+      interceptionRecord({
         initiatorId,
         clientSessionId: `session-${index % 7}`,
         startedAt: new Date(Date.UTC(2026, 0, 1, 0, index)),
@@ -40,11 +40,11 @@ async function writeInterceptions(store: Store, initiatorId: string, count: numb
         usages: [{ input: 10, output: 5 }],
         prompt: `prompt ${index}`,
         toolCalls: [{ tool: 'Read' }],
-      }).events,
+      }).interception,
     );
   }
-  await writeRecords(store.db, events);
-  return events.length;
+  await writeRecords(store.db, interceptions);
+  return interceptions.reduce((rows, interception) => rows + rowCount(interception), 0);
 }
 
 describeEachDatabase('StatisticsUpkeep', (getStore) => {

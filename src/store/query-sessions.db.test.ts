@@ -8,45 +8,42 @@ import { purgeRecords } from './purge-records.js';
 import { countSessions } from './query-sessions.js';
 import type { RecordFilter } from './record-filter.js';
 import { createUser } from './users.js';
-import { writeRecords } from './write-records.js';
 
 const start = Date.UTC(2025, 0, 1);
 const models = ['m-a', 'm-b', 'm-c', 'm-d'];
 
 describeEachDatabase('aibridge_session_models', (getStore) => {
   const users: string[] = [];
-  const openIds: string[] = [];
-
   beforeAll(async () => {
     const store = getStore();
     for (const name of ['u1', 'u2']) users.push((await createUser(store.db, { username: name }))!.id);
-    // Sessions of several interceptions and models over a few batches, some ended only in a later batch.
+    // Sessions of several interceptions and models over a few batches, some ending long after the others
+    // (written in a later batch) and some never ended.
     const random = fc.sample(fc.tuple(fc.nat(1), fc.nat(5), fc.nat(3), fc.nat(4), fc.nat(20 * 86_400_000)), {
       numRuns: 120,
       seed: 7,
     });
+    let late = 0;
     const specs: InterceptionSpec[] = random.map(([user, session, model, openChance, offset]) => {
-      const id = newId();
-      if (openChance === 0) openIds.push(id);
+      const lateEnd = openChance === 0 && late++ < 10;
       return {
-        id,
+        id: newId(),
         initiatorId: users[user]!,
         // Session 5 stands for sessions of one interception, many of which end before the purge's cutoff.
         clientSessionId: session === 5 ? null : `session-${session}`,
         model: models[model]!,
         startedAt: new Date(start + offset),
-        durationMs: openChance === 0 ? null : 1000,
+        durationMs: openChance !== 0 ? 1000 : lateEnd ? start + 30 * 86_400_000 - (start + offset) : null,
       };
     });
-    for (let batch = 0; batch < specs.length; batch += 30) {
-      await recordInterceptions(store, specs.slice(batch, batch + 30), { oneBatch: true });
+    const early = specs.filter((spec) => spec.durationMs === null || spec.durationMs === 1000);
+    for (let batch = 0; batch < early.length; batch += 30) {
+      await recordInterceptions(store, early.slice(batch, batch + 30), { oneBatch: true });
     }
-    await writeRecords(
-      store.db,
-      openIds.slice(0, 10).map((id) => ({
-        kind: 'interception-end' as const,
-        record: { id, endedAt: new Date(start + 30 * 86_400_000), upstreamStatus: 200, error: null },
-      })),
+    await recordInterceptions(
+      store,
+      specs.filter((spec) => !early.includes(spec)),
+      { oneBatch: true },
     );
   });
 

@@ -1,9 +1,10 @@
 /**
- * Builds record events for query tests and writes them through the store's own write path
+ * Builds interceptions for query tests and writes them through the store's own write path
  * (`writeRecords`), so the rollups the query API reads are maintained exactly as in production.
  */
 import { newId } from '../../src/core/ids.js';
-import type { CredentialKind, JsonObject, RecordEvent } from '../../src/core/records.js';
+import type { CredentialKind, JsonObject, RecordedInterception } from '../../src/core/records.js';
+import { sessionKeyOf } from '../../src/core/records.js';
 import type { Store } from '../../src/store/open-store.js';
 import { writeRecords } from '../../src/store/write-records.js';
 
@@ -40,7 +41,10 @@ export interface InterceptionSpec {
   credentialHint?: string;
   metadata?: JsonObject;
   startedAt: Date;
-  /** Milliseconds until it ended; `null` leaves it open. */
+  /**
+   * Milliseconds until it ended; `null` leaves it open: a row without an end, as a bridge that stopped
+   * mid-request without a crash journal leaves behind (the write path itself only writes whole ones).
+   */
   durationMs?: number | null;
   usages?: UsageSpec[];
   prompt?: string;
@@ -48,119 +52,184 @@ export interface InterceptionSpec {
   thinking?: string[];
 }
 
-/** The events of one interception, in the order the proxy emits them. */
-export function interceptionEvents(spec: InterceptionSpec): { id: string; events: RecordEvent[] } {
+/** One interception, whole, as the proxy queues it; `open` when its spec leaves it without an end. */
+export function interceptionRecord(spec: InterceptionSpec): {
+  id: string;
+  interception: RecordedInterception;
+  open: boolean;
+} {
   const id = spec.id ?? newId();
   const at = (offset: number) => new Date(spec.startedAt.getTime() + offset);
   const responseId = `msg_${id.slice(-12)}`;
-  const events: RecordEvent[] = [
-    {
-      kind: 'interception-start',
-      record: {
-        id,
-        initiatorId: spec.initiatorId,
-        apiKeyId: spec.apiKeyId === undefined ? 'TESTKEY001' : spec.apiKeyId,
-        provider: spec.provider ?? 'anthropic',
-        providerName: spec.providerName ?? spec.provider ?? 'anthropic',
-        model: spec.model ?? 'claude-sonnet-4',
-        client: spec.client ?? 'Claude Code',
-        clientSessionId: spec.clientSessionId ?? null,
-        threadParentId: spec.threadParentId ?? null,
-        threadRootId: spec.threadRootId ?? null,
-        credentialKind: spec.credentialKind ?? 'centralized',
-        credentialHint: spec.credentialHint ?? 'sk-a...wxyz',
-        metadata: spec.metadata ?? { user_agent: 'claude-cli/1.0' },
-        startedAt: spec.startedAt,
-      },
-    },
-  ];
-  if (spec.prompt !== undefined) {
-    events.push({
-      kind: 'user-prompt',
-      record: {
-        id: newId(),
-        interceptionId: id,
-        providerResponseId: responseId,
-        prompt: spec.prompt,
-        metadata: {},
-        createdAt: at(1),
-      },
-    });
-  }
-  for (const [index, text] of (spec.thinking ?? []).entries()) {
-    events.push({
-      kind: 'model-thought',
-      record: {
-        id: newId(),
-        interceptionId: id,
-        providerResponseId: responseId,
-        content: text,
-        metadata: {},
-        createdAt: at(2 + index),
-      },
-    });
-  }
-  for (const [index, call] of (spec.toolCalls ?? []).entries()) {
-    events.push({
-      kind: 'tool-usage',
-      record: {
-        id: newId(),
-        interceptionId: id,
-        providerResponseId: responseId,
-        providerToolCallId: call.callId ?? `toolu_${id.slice(-8)}_${index}`,
-        tool: call.tool,
-        input: call.input ?? '{}',
-        injected: call.injected ?? false,
-        serverUrl: call.serverUrl ?? null,
-        invocationError: call.invocationError ?? null,
-        metadata: {},
-        createdAt: at(10 + index),
-      },
-    });
-  }
-  for (const [index, usage] of (spec.usages ?? []).entries()) {
-    events.push({
-      kind: 'token-usage',
-      record: {
-        id: newId(),
-        interceptionId: id,
-        providerResponseId: `${responseId}_${index}`,
-        inputTokens: usage.input,
-        outputTokens: usage.output,
-        cacheReadInputTokens: usage.cacheRead ?? 0,
-        cacheWriteInputTokens: usage.cacheWrite ?? 0,
-        metadata: usage.metadata ?? {},
-        createdAt: at(20 + index),
-      },
-    });
-  }
   const duration = spec.durationMs === undefined ? 1000 : spec.durationMs;
-  if (duration !== null) {
-    events.push({
-      kind: 'interception-end',
-      record: { id, endedAt: at(duration), upstreamStatus: 200, error: null },
-    });
-  }
-  return { id, events };
+  const interception: RecordedInterception = {
+    start: {
+      id,
+      initiatorId: spec.initiatorId,
+      apiKeyId: spec.apiKeyId === undefined ? 'TESTKEY001' : spec.apiKeyId,
+      provider: spec.provider ?? 'anthropic',
+      providerName: spec.providerName ?? spec.provider ?? 'anthropic',
+      model: spec.model ?? 'claude-sonnet-4',
+      client: spec.client ?? 'Claude Code',
+      clientSessionId: spec.clientSessionId ?? null,
+      threadParentId: spec.threadParentId ?? null,
+      threadRootId: spec.threadRootId ?? null,
+      credentialKind: spec.credentialKind ?? 'centralized',
+      credentialHint: spec.credentialHint ?? 'sk-a...wxyz',
+      metadata: spec.metadata ?? { user_agent: 'claude-cli/1.0' },
+      startedAt: spec.startedAt,
+    },
+    end: { endedAt: at(duration ?? 0), upstreamStatus: 200, error: null },
+    userPrompts:
+      spec.prompt === undefined
+        ? []
+        : [
+            {
+              id: newId(),
+              interceptionId: id,
+              providerResponseId: responseId,
+              prompt: spec.prompt,
+              metadata: {},
+              createdAt: at(1),
+            },
+          ],
+    modelThoughts: (spec.thinking ?? []).map((text, index) => ({
+      id: newId(),
+      interceptionId: id,
+      providerResponseId: responseId,
+      content: text,
+      metadata: {},
+      createdAt: at(2 + index),
+    })),
+    toolUsages: (spec.toolCalls ?? []).map((call, index) => ({
+      id: newId(),
+      interceptionId: id,
+      providerResponseId: responseId,
+      providerToolCallId: call.callId ?? `toolu_${id.slice(-8)}_${index}`,
+      tool: call.tool,
+      input: call.input ?? '{}',
+      injected: call.injected ?? false,
+      serverUrl: call.serverUrl ?? null,
+      invocationError: call.invocationError ?? null,
+      metadata: {},
+      createdAt: at(10 + index),
+    })),
+    tokenUsages: (spec.usages ?? []).map((usage, index) => ({
+      id: newId(),
+      interceptionId: id,
+      providerResponseId: `${responseId}_${index}`,
+      inputTokens: usage.input,
+      outputTokens: usage.output,
+      cacheReadInputTokens: usage.cacheRead ?? 0,
+      cacheWriteInputTokens: usage.cacheWrite ?? 0,
+      metadata: usage.metadata ?? {},
+      createdAt: at(20 + index),
+    })),
+  };
+  return { id, interception, open: duration === null };
 }
 
 /**
  * Writes interceptions through the write path and returns their ids: one batch each, in order, or all in
- * one batch with `oneBatch` (faster for large fixtures; the rollups handle both).
+ * one batch with `oneBatch` (faster for large fixtures; the rollups handle both). Open ones are inserted
+ * as rows without an end, which no rollup counts.
  */
 export async function recordInterceptions(
   store: Store,
   specs: readonly InterceptionSpec[],
   options: { oneBatch?: boolean } = {},
 ): Promise<string[]> {
-  const built = specs.map(interceptionEvents);
-  if (options.oneBatch) {
-    await writeRecords(
-      store.db,
-      built.flatMap((interception) => interception.events),
-    );
-  } else {
-    for (const interception of built) await writeRecords(store.db, interception.events);
+  const built = specs.map(interceptionRecord);
+  const ended = built.filter((item) => !item.open).map((item) => item.interception);
+  if (options.oneBatch) await writeRecords(store.db, ended);
+  else for (const interception of ended) await writeRecords(store.db, [interception]);
+  await insertOpen(
+    store,
+    built.filter((item) => item.open).map((item) => item.interception),
+  );
+  return built.map((item) => item.id);
+}
+
+/** Inserts interceptions as rows that never ended, with their children. */
+async function insertOpen(store: Store, interceptions: readonly RecordedInterception[]): Promise<void> {
+  const json = (value: JsonObject) => JSON.stringify(value);
+  for (const { start, userPrompts, tokenUsages, toolUsages, modelThoughts } of interceptions) {
+    await store.db
+      .insertInto('aibridge_interceptions')
+      .values({
+        id: start.id,
+        initiator_id: start.initiatorId,
+        api_key_id: start.apiKeyId,
+        provider: start.provider,
+        provider_name: start.providerName,
+        model: start.model,
+        client: start.client,
+        client_session_id: start.clientSessionId,
+        session_key: sessionKeyOf(start),
+        thread_parent_id: start.threadParentId,
+        thread_root_id: start.threadRootId,
+        credential_kind: start.credentialKind,
+        credential_hint: start.credentialHint,
+        metadata: json(start.metadata),
+        started_at: start.startedAt,
+      })
+      .execute();
+    const child = (record: { id: string; interceptionId: string; providerResponseId: string }) => ({
+      id: record.id,
+      interception_id: record.interceptionId,
+      provider_response_id: record.providerResponseId,
+    });
+    for (const prompt of userPrompts) {
+      await store.db
+        .insertInto('aibridge_user_prompts')
+        .values({
+          ...child(prompt),
+          prompt: prompt.prompt,
+          metadata: json(prompt.metadata),
+          created_at: prompt.createdAt,
+        })
+        .execute();
+    }
+    for (const usage of tokenUsages) {
+      await store.db
+        .insertInto('aibridge_token_usages')
+        .values({
+          ...child(usage),
+          input_tokens: usage.inputTokens,
+          output_tokens: usage.outputTokens,
+          cache_read_input_tokens: usage.cacheReadInputTokens,
+          cache_write_input_tokens: usage.cacheWriteInputTokens,
+          metadata: json(usage.metadata),
+          created_at: usage.createdAt,
+        })
+        .execute();
+    }
+    for (const tool of toolUsages) {
+      await store.db
+        .insertInto('aibridge_tool_usages')
+        .values({
+          ...child(tool),
+          provider_tool_call_id: tool.providerToolCallId,
+          tool: tool.tool,
+          server_url: tool.serverUrl,
+          input: tool.input,
+          injected: tool.injected,
+          invocation_error: tool.invocationError,
+          metadata: json(tool.metadata),
+          created_at: tool.createdAt,
+        })
+        .execute();
+    }
+    for (const thought of modelThoughts) {
+      await store.db
+        .insertInto('aibridge_model_thoughts')
+        .values({
+          ...child(thought),
+          content: thought.content,
+          metadata: json(thought.metadata),
+          created_at: thought.createdAt,
+        })
+        .execute();
+    }
   }
-  return built.map((interception) => interception.id);
 }

@@ -19,7 +19,7 @@ const descriptions: Record<(typeof settingKeys)[number], string> = {
   allow_byok: 'let users send their own provider key (default true)',
   max_body_size: 'largest request body, e.g. 32MiB (default 32MiB)',
   shutdown_grace: 'how long shutdown waits for in-flight requests (default 30s)',
-  recorder_queue_size: 'record events held in memory before the proxy answers 503 (default 100000)',
+  recorder_queue_size: 'finished interceptions held in memory before the proxy answers 503 (default 20000)',
   log_level: 'fatal, error, warn, info, debug, trace or silent (default info)',
 };
 
