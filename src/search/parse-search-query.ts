@@ -56,6 +56,12 @@ export const sessionsGrammar: SearchGrammar = {
   bareWordKey: null,
 };
 
+/** Usage: the dimensions its rollups keep, and the time range. */
+export const usageGrammar: SearchGrammar = {
+  keys: ['initiator', 'provider', 'provider_name', 'model', 'client', 'started_after', 'started_before'],
+  bareWordKey: null,
+};
+
 /** Models: a bare word is a model-name prefix, as is `model:`. */
 export const modelsGrammar: SearchGrammar = { keys: ['model'], bareWordKey: 'model' };
 

@@ -10,6 +10,7 @@ import { registerTokenRoutes } from '../api/tokens.js';
 import { registerUserRoutes } from '../api/users.js';
 import { registerProxyRoutes } from '../proxy/index.js';
 import type { ServerContext } from './context.js';
+import { registerDashboard } from './serve-dashboard.js';
 import { version } from './version.js';
 
 /** Builds the HTTP application: health, build info, management, query and proxy routes. */
@@ -41,6 +42,7 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
   await registerTokenRoutes(app, context);
   await registerAibridgeQueryRoutes(app, context);
   await registerProxyRoutes(app, context);
+  await registerDashboard(app, context);
   return app;
 }
 
