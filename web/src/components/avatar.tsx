@@ -1,0 +1,39 @@
+import type { MinimalUser } from '../api/types';
+
+/**
+ * A user's avatar: their picture when it is served from this bridge or over HTTPS, else their initials on a
+ * colour derived from the username (stable across pages).
+ */
+export function Avatar({ user, size = 24 }: { user: MinimalUser; size?: number }) {
+  const initials = Array.from((user.name || user.username).trim())
+    .slice(0, 2)
+    .join('')
+    .toUpperCase();
+  let hue = 0;
+  for (const char of user.username) hue = (hue * 31 + (char.codePointAt(0) ?? 0)) % 360;
+  if (user.avatar_url.startsWith('https://') || user.avatar_url.startsWith('/')) {
+    return <img class="avatar" src={user.avatar_url} alt="" width={size} height={size} loading="lazy" />;
+  }
+  return (
+    <span
+      class="avatar"
+      style={{ background: `hsl(${hue} 55% 45%)`, width: size, height: size }}
+      aria-hidden="true"
+    >
+      {initials}
+    </span>
+  );
+}
+
+/** Avatar, name and username in one cell. */
+export function UserCell({ user }: { user: MinimalUser }) {
+  return (
+    <span class="user-cell">
+      <Avatar user={user} />
+      <span>
+        {user.name ? <span class="user-name">{user.name}</span> : null}
+        <span class={user.name ? 'muted' : ''}>{user.username}</span>
+      </span>
+    </span>
+  );
+}
