@@ -12,6 +12,16 @@ export const formatInteger = (value: number) => integer.format(value);
 export const formatCompact = (value: number) => compact.format(value);
 /** 0.125 → "12.5%". */
 export const formatPercent = (value: number) => percent.format(value);
+const shortTime = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** "Nov 26, 14:31:22": a log line's time, compact. */
+export const formatShortTime = (iso: string) => shortTime.format(new Date(iso));
 /** An RFC 3339 time in the viewer's zone. */
 export const formatTime = (iso: string, seconds = false) =>
   (seconds ? dateTimeSeconds : dateTime).format(new Date(iso));

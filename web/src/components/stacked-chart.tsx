@@ -74,6 +74,7 @@ export function StackedChart(props: StackedChartProps) {
           fill: groups[index]?.color ?? '#888',
           stroke: groups[index]?.color ?? '#888',
           width: 0,
+          points: { show: false },
           ...(bars ? { paths: bars } : {}),
         })),
       ],

@@ -8,7 +8,7 @@ import { InterceptionDetail } from '../components/interception-detail';
 import { Pager } from '../components/pager';
 import { Empty, Failed, Loading } from '../components/states';
 import { ErrorBadge, TokenCell } from '../components/tokens';
-import { formatDuration, formatTime, truncate } from '../format';
+import { formatDuration, formatShortTime, formatTime, truncate } from '../format';
 import { useUrlState } from '../url-state';
 
 const keys: FilterKey[] = [
@@ -114,7 +114,7 @@ export function Requests() {
                               }}
                               title={formatTime(row.started_at, true)}
                             >
-                              {formatTime(row.started_at, true)}
+                              {formatShortTime(row.started_at)}
                             </a>
                           </td>
                           <td>
@@ -131,7 +131,11 @@ export function Requests() {
                           </td>
                           <td class="number">{row.tool_usages.length}</td>
                           <td class="prompt-cell">
-                            {prompt ? truncate(prompt, 100) : <span class="muted">—</span>}
+                            {prompt ? (
+                              <span class="clamp">{truncate(prompt, 160)}</span>
+                            ) : (
+                              <span class="muted">—</span>
+                            )}
                           </td>
                           <td class="number">{formatDuration(row.started_at, row.ended_at)}</td>
                         </tr>

@@ -82,6 +82,7 @@ export function Sessions() {
                   <tr key={`${session.initiator.id}/${session.id}`} data-session={session.id}>
                     <td class="prompt-cell">
                       <Link
+                        class="clamp"
                         href={`/sessions/${encodeURIComponent(session.id)}`}
                         title={truncate(session.last_prompt ?? '', 500)}
                       >
