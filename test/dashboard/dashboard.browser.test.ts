@@ -49,7 +49,7 @@ describe('the dashboard in Chromium', () => {
     return (await response.json()) as T;
   };
   const shot = async (page: Page, name: string) => {
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
   };
 
