@@ -10,13 +10,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/open-store.js';
 import { type ProxyHarness, startProxyHarness } from '../proxy/harness.js';
 import { openTestStore } from '../support/databases.js';
-import { claudeSession, codexSession, firstPrompt, longPrompt, recordTraffic } from './record-traffic.js';
+import {
+  claudeSession,
+  codexSession,
+  codexTurns,
+  firstPrompt,
+  longPrompt,
+  recordTraffic,
+} from './record-traffic.js';
 
 const chromiumPath = process.env.AIBRIDGE_CHROMIUM ?? '/usr/bin/chromium';
 const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
 
 interface SessionJson {
   id: string;
+  threads: number;
   initiator: { username: string };
   client: string;
   models: string[];
@@ -103,7 +111,7 @@ describe('the dashboard in Chromium', () => {
     const interceptions = await apiJson<{ count: number; results: InterceptionJson[] }>(
       '/api/v2/aibridge/interceptions',
     );
-    expect(interceptions.count).toBe(5);
+    expect(interceptions.count).toBe(4 + codexTurns);
 
     // Overview: the totals are the records'.
     const page = await signIn(ownerContext, harness.server.adminToken);
@@ -166,6 +174,18 @@ describe('the dashboard in Chromium', () => {
     await page.getByPlaceholder('Search prompts, tools, inputs…').fill('get_weather');
     await expect.poll(() => page.locator('[data-thread]').count()).toBe(1);
     await shot(page, '3-session');
+
+    // A session longer than a page of threads loads the rest as the reader scrolls (after_id paging).
+    const codex = sessions.sessions.find((session) => session.id === codexSession);
+    expect(codex?.threads).toBe(codexTurns);
+    await page.goto(`${harness.server.url}/sessions/${codexSession}`);
+    await page.locator('[data-thread]').first().waitFor();
+    expect(await page.locator('[data-thread]').count()).toBeLessThan(codexTurns);
+    await page.locator('.sentinel').scrollIntoViewIfNeeded();
+    await expect.poll(() => page.locator('[data-thread]').count()).toBe(codexTurns);
+    expect(await text(page.locator('[data-thread]').last())).toContain(
+      `turn ${codexTurns - 1}: run the tests again`,
+    );
 
     // The request log and the detail panel of one request.
     await page.getByRole('link', { name: 'Request log' }).click();

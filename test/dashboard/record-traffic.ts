@@ -2,7 +2,7 @@
  * Real traffic for the dashboard test: the official Anthropic and OpenAI SDKs, dressed as Claude Code and
  * Codex, through the bridge to the fake provider. The member runs a Claude Code session (thinking,
  * parallel tool calls, a tool-result turn, a 10,000-character prompt with wide characters); bob runs a
- * Codex session and a plain OpenAI SDK call.
+ * Codex session of many turns and a plain OpenAI SDK call.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -12,6 +12,8 @@ export const claudeSession = '0199c0de-0000-7000-8000-00000000da5b';
 export const codexSession = '0199c0de-0000-7000-8000-0000000c0dec';
 export const firstPrompt = 'What is the weather in Paris and Tokyo? 東京の天気は？🌦';
 /** 10,000 characters: wide characters, an emoji and plain words, to stress every table and card. */
+/** More Codex turns than one page of threads holds, so the session page must load more as it scrolls. */
+export const codexTurns = 24;
 export const longPrompt = `${'長いプロンプト🚀 '.repeat(900)}${'x'.repeat(10_000 - 9 * 900)}`.slice(
   0,
   10_000,
@@ -78,6 +80,9 @@ export async function recordTraffic(harness: ProxyHarness, bob: { token: string 
   });
   for await (const _event of stream) {
     // Read the stream to its end.
+  }
+  for (let turn = 1; turn < codexTurns; turn += 1) {
+    await codex.responses.create({ model: 'gpt-5-codex', input: `turn ${turn}: run the tests again` });
   }
   const sdk = new OpenAI({ baseURL: `${harness.providerUrl('openai')}/v1`, apiKey: bob.token });
   await sdk.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'say hi' }] });
