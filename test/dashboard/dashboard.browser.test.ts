@@ -210,10 +210,19 @@ describe('the dashboard in Chromium', () => {
     // Users and tokens: create an auditor, give them a token (shown once), check it works, delete it.
     await page.getByRole('link', { name: 'Users & tokens' }).click();
     await page.getByLabel('Username').fill('carol');
-    await page.getByLabel('Role').selectOption('auditor');
+    await page.locator('select[name="role"]').selectOption('auditor');
     await page.getByRole('button', { name: 'Create user' }).click();
     await page.locator('[data-user="carol"]').waitFor();
-    expect(await text(page.locator('[data-user="carol"]'))).toContain('auditor');
+    expect(await page.getByLabel('Role of carol').inputValue()).toBe('auditor');
+    // An owner changes a role in place; the API agrees.
+    await page.getByLabel('Role of carol').selectOption('member');
+    await expect
+      .poll(async () => ((await apiJson<{ roles: string[] }>('/api/v2/users/carol')).roles ?? []).join())
+      .toBe('');
+    await page.getByLabel('Role of carol').selectOption('auditor');
+    await expect
+      .poll(async () => (await apiJson<{ roles: string[] }>('/api/v2/users/carol')).roles.join())
+      .toBe('auditor');
     await page.getByRole('heading', { name: 'Tokens of carol' }).waitFor();
     await page.getByLabel('Token name').fill('ci');
     await page.getByRole('button', { name: 'Create token' }).click();

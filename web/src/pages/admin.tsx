@@ -14,6 +14,12 @@ const roleChoices = [
   { value: 'owner', label: 'Owner — everything' },
 ];
 
+/** The one role shown for a user: owner above auditor above member. */
+function roleOf(user: User): string {
+  if (user.roles.includes('owner')) return 'owner';
+  return user.roles.includes('auditor') ? 'auditor' : 'member';
+}
+
 function errorText(error: unknown): string {
   if (error instanceof ApiError) {
     const details = error.validations.map((validation) => `${validation.field} ${validation.detail}`);
@@ -36,6 +42,14 @@ function UsersPanel({
   const [username, setUsername] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState('member');
+  const changeRole = useMutation({
+    mutationFn: (input: { username: string; role: string }) =>
+      api<User>(`/api/v2/users/${encodeURIComponent(input.username)}/roles`, {
+        method: 'PUT',
+        body: { roles: input.role === 'member' ? [] : [input.role] },
+      }),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['users'] }),
+  });
   const create = useMutation({
     mutationFn: () =>
       api<User>('/api/v2/users', {
@@ -96,6 +110,11 @@ function UsersPanel({
           ) : null}
         </form>
       ) : null}
+      {changeRole.isError ? (
+        <p class="error" role="alert">
+          {errorText(changeRole.error)}
+        </p>
+      ) : null}
       {users.isPending ? (
         <Loading />
       ) : users.isError ? (
@@ -119,7 +138,26 @@ function UsersPanel({
                   <td>
                     <UserCell user={user} />
                   </td>
-                  <td>{user.roles.length > 0 ? user.roles.join(', ') : 'member'}</td>
+                  <td>
+                    {isOwner ? (
+                      <select
+                        aria-label={`Role of ${user.username}`}
+                        value={roleOf(user)}
+                        disabled={changeRole.isPending}
+                        onChange={(event) =>
+                          changeRole.mutate({ username: user.username, role: event.currentTarget.value })
+                        }
+                      >
+                        {roleChoices.map((choice) => (
+                          <option key={choice.value} value={choice.value}>
+                            {choice.value}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      roleOf(user)
+                    )}
+                  </td>
                   <td>{formatTime(user.created_at)}</td>
                   <td>
                     <button type="button" class="link" onClick={() => onSelect(user.username)}>
