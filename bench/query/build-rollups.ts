@@ -4,12 +4,13 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { loadFacts } from '../../src/store/interception-facts.js';
+import { usageByDimensionFrom } from '../../src/store/migrations/0008-dashboard.js';
 import type { Database } from '../../src/store/schema.js';
 import { updateRollups } from '../../src/store/update-rollups.js';
 
 /**
  * Fills `aibridge_sessions`, `aibridge_session_models`, `aibridge_interception_counts`, `_totals` and
- * `aibridge_usage_hourly` from the ended interceptions.
+ * `aibridge_usage_hourly` and `aibridge_usage_by_dimension` from the ended interceptions.
  */
 export async function buildRollups(db: Kysely<Database>): Promise<void> {
   await sql`
@@ -85,6 +86,13 @@ export async function buildRollups(db: Kysely<Database>): Promise<void> {
       SELECT date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', initiator_id, provider,
         provider_name, model, client, ${sums}
       FROM bench_usage GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1`.execute(transaction);
+    await sql
+      .raw(
+        usageByDimensionFrom(`(SELECT hour AT TIME ZONE 'UTC' AS hour, initiator_id, provider, provider_name,
+          model, client, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
+          cache_write_input_tokens FROM aibridge_usage_hourly) h`),
+      )
+      .execute(transaction);
   });
   await sql`
     INSERT INTO aibridge_interception_totals (initiator_id, provider, provider_name, model, client, interceptions)
@@ -111,7 +119,11 @@ export async function verifyRollups(db: Kysely<Database>, initiators: number): P
       ORDER BY day, initiator_id, provider, provider_name, model, client`.execute(executor);
     const hours = await sql`SELECT * FROM aibridge_usage_hourly WHERE initiator_id = ANY(${userIds}::uuid[])
       ORDER BY hour, initiator_id, provider, provider_name, model, client`.execute(executor);
-    return JSON.stringify([sessions.rows, models.rows, counts.rows, hours.rows]);
+    const dimensions = await sql`SELECT * FROM aibridge_usage_by_dimension
+      WHERE dimension = 'user' AND key = ANY(${userIds}::text[]) ORDER BY granularity, bucket, key`.execute(
+      executor,
+    );
+    return JSON.stringify([sessions.rows, models.rows, counts.rows, hours.rows, dimensions.rows]);
   };
   const bulk = await snapshot(db);
   const rollback = new Error('rollback');

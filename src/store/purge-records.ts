@@ -42,5 +42,6 @@ export async function purgeRecords(db: Kysely<Database>, before: Date, chunk = 5
       AND t.model = s.model AND t.client = s.client`.execute(db);
   await sql`DELETE FROM aibridge_interception_totals WHERE interceptions <= 0`.execute(db);
   await sql`DELETE FROM aibridge_usage_hourly WHERE hour < ${cutoff}`.execute(db);
+  await sql`DELETE FROM aibridge_usage_by_dimension WHERE bucket < ${cutoff}`.execute(db);
   return total;
 }

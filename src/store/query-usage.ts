@@ -1,9 +1,11 @@
 /**
- * Usage over time for the dashboard's overview, read only from the usage rollups (migration 0008): per
- * UTC hour from `aibridge_usage_hourly`, per UTC day from `aibridge_interception_counts`. One statement
- * reads the range's rollup rows once and groups them every way the overview needs (grouping sets): the
- * series per bucket and group, each group's total, the totals per user, model and client, and the grand
- * total. The series keeps the `groups` largest groups and folds the rest into one `null` group, so a chart
+ * Usage over time for the dashboard's overview, read only from the usage rollups (migration 0008).
+ * Everyone's usage without a filter — the overview's own question — comes from
+ * `aibridge_usage_by_dimension`, a few narrow rows per bucket and dimension. Filtered or per-member usage
+ * comes from the rollups that keep every dimension (per UTC hour `aibridge_usage_hourly`, per UTC day
+ * `aibridge_interception_counts`), read once and grouped every way at once (grouping sets). Either way the
+ * answer holds the series per bucket and group, each group's total, the totals per user, model and client,
+ * and the grand total. The series keeps the `groups` largest groups and folds the rest into one `null` group, so a chart
  * of 200 users over 90 days stays a few hundred points.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
@@ -77,6 +79,11 @@ export interface UsageQuery {
   to: Date;
   /** How many groups the series keeps apart. */
   groups: number;
+  /**
+   * Which rollups to read: `auto` (default) picks the narrowest that can answer; `wide` forces the rollups
+   * with every dimension (tests compare the two).
+   */
+  rollup?: 'auto' | 'wide';
 }
 
 type Row = {
@@ -136,9 +143,51 @@ const summed = sql.raw(`sum(interceptions) AS interceptions, sum(failed) AS fail
   sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
   sum(cache_read_input_tokens) AS cache_read_input_tokens, sum(cache_write_input_tokens) AS cache_write_input_tokens`);
 
-/** Reads the usage of a range (see the module's description). */
-export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promise<UsageResult> {
-  const result = await sql<Row>`
+/** Whether a query can be answered from `aibridge_usage_by_dimension`: everyone's usage, no filter. */
+function servedByDimension(query: UsageQuery): boolean {
+  const { filter } = query;
+  return (
+    query.visibleTo === null &&
+    filter.initiatorId === undefined &&
+    filter.provider === undefined &&
+    filter.providerName === undefined &&
+    filter.model === undefined &&
+    filter.client === undefined
+  );
+}
+
+/** The same rows as `fromWideRollup`, from the one-dimension rollup (a few narrow rows per bucket). */
+function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
+  const range = sql`d.granularity = ${query.interval} AND d.bucket >= ${timestamp(query.from)}
+    AND d.bucket < ${timestamp(query.to)}`;
+  return sql<Row>`
+    WITH d AS MATERIALIZED (
+      SELECT dimension, bucket, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
+        cache_write_input_tokens
+      FROM aibridge_usage_by_dimension d
+      WHERE ${range} AND d.dimension IN (${query.groupBy}, 'all', 'user', 'model', 'client')
+    ),
+    g AS (SELECT key, ${summed} FROM d WHERE dimension = ${query.groupBy} GROUP BY key),
+    top AS (SELECT key FROM g ORDER BY interceptions DESC, key LIMIT ${query.groups})
+    SELECT 's' AS kind, ${utcText(sql`bucket`)} AS bucket,
+      CASE WHEN key IN (SELECT key FROM top) THEN key END AS key, ${summed}
+    FROM d WHERE dimension = ${query.groupBy} GROUP BY 2, 3
+    UNION ALL
+    SELECT 'g', NULL, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
+      cache_write_input_tokens FROM g
+    UNION ALL
+    SELECT CASE dimension WHEN 'user' THEN 'u' WHEN 'model' THEN 'm' ELSE 'c' END, NULL, key, ${summed}
+    FROM d WHERE dimension IN ('user', 'model', 'client') GROUP BY dimension, key
+    UNION ALL
+    SELECT 't', NULL, NULL, ${summed} FROM d WHERE dimension = 'all'`;
+}
+
+/**
+ * The rows of a range from the rollups with every dimension: read once, grouped every way at once
+ * (grouping sets). Serves filtered and per-member usage.
+ */
+function fromWideRollup(query: UsageQuery): RawBuilder<Row> {
+  return sql<Row>`
     WITH r AS MATERIALIZED (${rangeRows(query)}),
     a AS (
       SELECT CASE WHEN GROUPING(bucket, g) = 0 THEN 's' WHEN GROUPING(g) = 0 THEN 'g'
@@ -154,8 +203,14 @@ export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promi
     UNION ALL
     SELECT kind, NULL, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
       cache_write_input_tokens
-    FROM a WHERE kind <> 's'
-  `.execute(db);
+    FROM a WHERE kind <> 's'`;
+}
+
+/** Reads the usage of a range (see the module's description). */
+export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promise<UsageResult> {
+  const narrow = query.rollup !== 'wide' && servedByDimension(query);
+  const statement = narrow ? fromDimensionRollup(query) : fromWideRollup(query);
+  const result = await statement.execute(db);
   const usage: UsageResult = {
     total: { ...zeroSums },
     series: [],

@@ -155,6 +155,20 @@ export interface UsageHourlyTable {
   cache_write_input_tokens: BigInt;
 }
 
+/** Usage per hour or day for one dimension at a time, everyone's (migration 0008). */
+export interface UsageByDimensionTable {
+  granularity: 'hour' | 'day';
+  dimension: string;
+  bucket: Timestamp;
+  key: string;
+  interceptions: BigInt;
+  failed: BigInt;
+  input_tokens: BigInt;
+  output_tokens: BigInt;
+  cache_read_input_tokens: BigInt;
+  cache_write_input_tokens: BigInt;
+}
+
 /** A browser sign-in (migration 0008); the cookie's secret is stored only as its SHA-256. */
 export interface WebSessionsTable {
   secret_hash: Buffer;
@@ -187,5 +201,6 @@ export interface Database {
   aibridge_interception_counts: InterceptionCountsTable;
   aibridge_interception_totals: InterceptionTotalsTable;
   aibridge_usage_hourly: UsageHourlyTable;
+  aibridge_usage_by_dimension: UsageByDimensionTable;
   web_sessions: WebSessionsTable;
 }

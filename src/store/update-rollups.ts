@@ -22,7 +22,7 @@ interface SessionDelta {
 /**
  * Adds interceptions that just ended to the rollups the query API reads (`aibridge_sessions` with its
  * summed usage metadata, `aibridge_session_models`, `aibridge_interception_counts` per UTC day,
- * `aibridge_interception_totals`, `aibridge_usage_hourly`). The deltas are computed here from the facts and applied with one upsert
+ * `aibridge_interception_totals`, `aibridge_usage_hourly`, `aibridge_usage_by_dimension`). The deltas are computed here from the facts and applied with one upsert
  * per table, rather than re-read and grouped in SQL: that halved the rollups' share of a 300-interception
  * batch. Each interception must be passed exactly once in its life: the writer passes only rows it just
  * ended.
@@ -245,10 +245,65 @@ async function upsertCounts(
       DO UPDATE SET interceptions = t.interceptions + excluded.interceptions
   `.execute(transaction);
   const hours = usageDeltas(facts, (time) => `${time.toISOString().slice(0, 13)}:00:00Z`);
+  await upsertUsageByDimension(transaction, facts);
   await sql`
     INSERT INTO aibridge_usage_hourly AS h (hour, initiator_id, provider, provider_name, model, client,
       interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
     SELECT * FROM unnest(${hours.map((row) => row.bucket)}::timestamptz[], ${usageColumns(hours)})
     ON CONFLICT (hour, initiator_id, provider, provider_name, model, client) DO UPDATE SET ${usageUpdates('h')}
+  `.execute(transaction);
+}
+
+/** The dimensions of `aibridge_usage_by_dimension` and each one's key in a fact. */
+const usageDimensions: Record<string, (fact: InterceptionFacts) => string> = {
+  all: () => '',
+  user: (fact) => fact.initiatorId,
+  model: (fact) => fact.model,
+  client: (fact) => fact.client,
+  provider: (fact) => fact.provider,
+  provider_name: (fact) => fact.providerName,
+};
+
+/** Per hour and per day, one dimension at a time (migration 0008). */
+async function upsertUsageByDimension(
+  transaction: Transaction<Database>,
+  facts: readonly InterceptionFacts[],
+): Promise<void> {
+  const rows = new Map<
+    string,
+    { granularity: string; dimension: string; bucket: string; key: string; sums: number[] }
+  >();
+  for (const fact of facts) {
+    const iso = fact.startedAt.toISOString();
+    const buckets = { hour: `${iso.slice(0, 13)}:00:00Z`, day: `${iso.slice(0, 10)}T00:00:00Z` };
+    const amounts = [
+      1,
+      fact.failed ? 1 : 0,
+      fact.usage.inputTokens,
+      fact.usage.outputTokens,
+      fact.usage.cacheReadInputTokens,
+      fact.usage.cacheWriteInputTokens,
+    ];
+    for (const [granularity, bucket] of Object.entries(buckets)) {
+      for (const [dimension, keyOf] of Object.entries(usageDimensions)) {
+        const key = keyOf(fact);
+        const id = [granularity, dimension, bucket, key].join('\u0000');
+        const row = rows.get(id);
+        if (row) row.sums = row.sums.map((sum, index) => sum + (amounts[index] ?? 0));
+        else rows.set(id, { granularity, dimension, bucket, key, sums: [...amounts] });
+      }
+    }
+  }
+  // Key order, for the same lock-ordering reason as the other rollups.
+  const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  const column = <T>(read: (row: (typeof sorted)[number]) => T) => sorted.map(read);
+  const sum = (index: number) => column((row) => row.sums[index] ?? 0);
+  await sql`
+    INSERT INTO aibridge_usage_by_dimension AS d (granularity, dimension, bucket, key, interceptions, failed,
+      input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
+    SELECT * FROM unnest(${column((row) => row.granularity)}::text[], ${column((row) => row.dimension)}::text[],
+      ${column((row) => row.bucket)}::timestamptz[], ${column((row) => row.key)}::text[], ${sum(0)}::bigint[],
+      ${sum(1)}::bigint[], ${sum(2)}::bigint[], ${sum(3)}::bigint[], ${sum(4)}::bigint[], ${sum(5)}::bigint[])
+    ON CONFLICT (granularity, dimension, bucket, key) DO UPDATE SET ${usageUpdates('d')}
   `.execute(transaction);
 }

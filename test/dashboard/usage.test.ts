@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RecordEvent } from '../../src/core/records.js';
 import { purgeRecords } from '../../src/store/purge-records.js';
+import { queryUsage, usageGroupBys, usageIntervals } from '../../src/store/query-usage.js';
+import { createUser } from '../../src/store/users.js';
 import { writeRecords } from '../../src/store/write-records.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { type InterceptionSpec, interceptionEvents } from '../support/record-fixtures.js';
@@ -279,5 +281,40 @@ describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
       getStore().db,
     );
     expect(rows.rows[0]?.n).toBe(0);
+  });
+});
+
+describeEachDatabase('usage from the one-dimension rollup', (getStore) => {
+  it('equals the usage read from the rollups with every dimension, for every interval and grouping', async () => {
+    const db = getStore().db;
+    const users = await Promise.all(
+      ['u1', 'u2', 'u3'].map((username) => createUser(db, { username }).then((user) => user!)),
+    );
+    const models = ['m-a', 'm-b', 'm-c'];
+    const clients = ['Claude Code', 'Codex', 'Zed'];
+    const specs: InterceptionSpec[] = Array.from({ length: 90 }, (_, index) => ({
+      initiatorId: users[index % 3]!.id,
+      startedAt: new Date(day + index * 47 * 60_000),
+      model: models[index % 3]!,
+      client: clients[Math.floor(index / 3) % 3]!,
+      provider: index % 2 === 0 ? 'anthropic' : 'openai',
+      providerName: index % 5 === 0 ? 'azure-eu' : index % 2 === 0 ? 'anthropic' : 'openai',
+      usages: [{ input: index, output: 2 * index, cacheRead: index % 7, cacheWrite: index % 3 }],
+    }));
+    await writeRecords(
+      db,
+      specs.flatMap((spec, index) => events(spec, index % 11 === 0 ? 'boom' : undefined)),
+    );
+    const from = new Date(day);
+    const to = new Date(day + 3 * 86_400_000);
+    for (const interval of usageIntervals) {
+      for (const groupBy of usageGroupBys) {
+        const query = { visibleTo: null, filter: {}, interval, groupBy, from, to, groups: 2 };
+        const narrow = await queryUsage(db, query);
+        expect(narrow.total.interceptions).toBe(90);
+        expect(narrow.series.length).toBeGreaterThan(0);
+        expect(narrow).toEqual(await queryUsage(db, { ...query, rollup: 'wide' }));
+      }
+    }
   });
 });
