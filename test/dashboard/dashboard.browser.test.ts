@@ -263,6 +263,14 @@ describe('the dashboard in Chromium', () => {
       .allTextContents();
     expect(topUsers).toEqual([harness.member.username]);
     await shot(page, '7-overview-member');
+    // The theme follows the system's colour scheme.
+    const background = () => page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
+    await page.emulateMedia({ colorScheme: 'light' });
+    const light = await background();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).not.toBe(light);
+    await shot(page, '7-overview-member-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await page.getByRole('link', { name: 'Sessions', exact: true }).click();
     await page.locator('[data-testid="sessions-table"]').waitFor();

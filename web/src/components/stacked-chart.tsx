@@ -40,6 +40,14 @@ export function StackedChart(props: StackedChartProps) {
   const latest = useRef(props);
   latest.current = props;
   const [hover, setHover] = useState<number | null>(null);
+  // The axes take their colours from the theme: redraw when the system switches between light and dark.
+  const [scheme, setScheme] = useState(() => window.matchMedia('(prefers-color-scheme: dark)').matches);
+  useEffect(() => {
+    const query = window.matchMedia('(prefers-color-scheme: dark)');
+    const onChange = () => setScheme(query.matches);
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, []);
 
   useEffect(() => {
     const element = container.current;
@@ -106,7 +114,7 @@ export function StackedChart(props: StackedChartProps) {
       resize.disconnect();
       plot.destroy();
     };
-  }, [props.buckets, props.groups, props.values]);
+  }, [props.buckets, props.groups, props.values, scheme]);
 
   const hovered = hover === null ? null : props.buckets[hover];
   return (
