@@ -156,30 +156,33 @@ function servedByDimension(query: UsageQuery): boolean {
   );
 }
 
-/** The same rows as `fromWideRollup`, from the one-dimension rollup (a few narrow rows per bucket). */
+/**
+ * The same rows as `fromWideRollup`, from the one-dimension rollup (a few narrow rows per bucket). Each part
+ * reads its own dimension's rows through the primary key, so the planner sees true row counts and hashes
+ * the groups; bucket times are formatted after grouping, once per bucket and group.
+ */
 function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
-  const range = sql`d.granularity = ${query.interval} AND d.bucket >= ${timestamp(query.from)}
-    AND d.bucket < ${timestamp(query.to)}`;
+  const rows = (dimensions: RawBuilder<unknown>) => sql`aibridge_usage_by_dimension d
+    WHERE d.granularity = ${query.interval} AND ${dimensions}
+      AND d.bucket >= ${timestamp(query.from)} AND d.bucket < ${timestamp(query.to)}`;
+  const grouped = rows(sql`d.dimension = ${query.groupBy}`);
   return sql<Row>`
-    WITH d AS MATERIALIZED (
-      SELECT dimension, bucket, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
-        cache_write_input_tokens
-      FROM aibridge_usage_by_dimension d
-      WHERE ${range} AND d.dimension IN (${query.groupBy}, 'all', 'user', 'model', 'client')
-    ),
-    g AS (SELECT key, ${summed} FROM d WHERE dimension = ${query.groupBy} GROUP BY key),
-    top AS (SELECT key FROM g ORDER BY interceptions DESC, key LIMIT ${query.groups})
-    SELECT 's' AS kind, ${utcText(sql`bucket`)} AS bucket,
-      CASE WHEN key IN (SELECT key FROM top) THEN key END AS key, ${summed}
-    FROM d WHERE dimension = ${query.groupBy} GROUP BY 2, 3
+    WITH g AS (SELECT key, ${summed} FROM ${grouped} GROUP BY key),
+    top AS (SELECT key FROM g ORDER BY interceptions DESC, key COLLATE "C" LIMIT ${query.groups})
+    SELECT 's' AS kind, ${utcText(sql`s.bucket`)} AS bucket, s.key, s.interceptions, s.failed, s.input_tokens,
+      s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens
+    FROM (
+      SELECT bucket, CASE WHEN key IN (SELECT key FROM top) THEN key END AS key, ${summed}
+      FROM ${grouped} GROUP BY 1, 2
+    ) s
     UNION ALL
     SELECT 'g', NULL, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
       cache_write_input_tokens FROM g
     UNION ALL
     SELECT CASE dimension WHEN 'user' THEN 'u' WHEN 'model' THEN 'm' ELSE 'c' END, NULL, key, ${summed}
-    FROM d WHERE dimension IN ('user', 'model', 'client') GROUP BY dimension, key
+    FROM ${rows(sql`d.dimension IN ('user', 'model', 'client')`)} GROUP BY dimension, key
     UNION ALL
-    SELECT 't', NULL, NULL, ${summed} FROM d WHERE dimension = 'all'`;
+    SELECT 't', NULL, NULL, ${summed} FROM ${rows(sql`d.dimension = 'all'`)}`;
 }
 
 /**
@@ -196,10 +199,13 @@ function fromWideRollup(query: UsageQuery): RawBuilder<Row> {
         bucket, coalesce(g, initiator_id::text, model, client) AS key, ${summed}
       FROM r GROUP BY GROUPING SETS ((bucket, g), (g), (initiator_id), (model), (client), ())
     ),
-    top AS (SELECT key FROM a WHERE kind = 'g' ORDER BY interceptions DESC, key LIMIT ${query.groups})
-    SELECT 's' AS kind, ${utcText(sql`bucket`)} AS bucket,
-      CASE WHEN key IN (SELECT key FROM top) THEN key END AS key, ${summed}
-    FROM a WHERE kind = 's' GROUP BY 2, 3
+    top AS (SELECT key FROM a WHERE kind = 'g' ORDER BY interceptions DESC, key COLLATE "C" LIMIT ${query.groups})
+    SELECT 's' AS kind, ${utcText(sql`s.bucket`)} AS bucket, s.key, s.interceptions, s.failed, s.input_tokens,
+      s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens
+    FROM (
+      SELECT bucket, CASE WHEN key IN (SELECT key FROM top) THEN key END AS key, ${summed}
+      FROM a WHERE kind = 's' GROUP BY 1, 2
+    ) s
     UNION ALL
     SELECT kind, NULL, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
       cache_write_input_tokens
