@@ -1,18 +1,30 @@
+import { useState } from 'preact/hooks';
 import type { MinimalUser } from '../api/types';
 
 /**
- * A user's avatar: their picture when it is served from this bridge or over HTTPS, else their initials on a
- * colour derived from the username (stable across pages).
+ * A user's avatar: their picture when it is served from this bridge or over HTTPS and loads, else their
+ * initials on a colour derived from the username (stable across pages).
  */
 export function Avatar({ user, size = 24 }: { user: MinimalUser; size?: number }) {
+  const [broken, setBroken] = useState(false);
   const initials = Array.from((user.name || user.username).trim())
     .slice(0, 2)
     .join('')
     .toUpperCase();
   let hue = 0;
   for (const char of user.username) hue = (hue * 31 + (char.codePointAt(0) ?? 0)) % 360;
-  if (user.avatar_url.startsWith('https://') || user.avatar_url.startsWith('/')) {
-    return <img class="avatar" src={user.avatar_url} alt="" width={size} height={size} loading="lazy" />;
+  if (!broken && (user.avatar_url.startsWith('https://') || user.avatar_url.startsWith('/'))) {
+    return (
+      <img
+        class="avatar"
+        src={user.avatar_url}
+        alt=""
+        width={size}
+        height={size}
+        loading="lazy"
+        onError={() => setBroken(true)}
+      />
+    );
   }
   return (
     <span
