@@ -31,7 +31,7 @@ export async function recordTraffic(harness: ProxyHarness, bob: { token: string 
   });
   harness.fake.script({ kind: 'fixture', fixture: 'anthropic/stream-thinking-tools.sse' });
   const first = await claude.messages.create({
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-5-5',
     max_tokens: 1024,
     stream: true,
     messages: [{ role: 'user', content: firstPrompt }],
@@ -41,7 +41,7 @@ export async function recordTraffic(harness: ProxyHarness, bob: { token: string 
   }
   // The tool results: a child of the first turn (the fake answers with thinking and a Read call).
   await claude.messages.create({
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-5-5',
     max_tokens: 1024,
     messages: [
       { role: 'user', content: firstPrompt },

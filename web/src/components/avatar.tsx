@@ -7,10 +7,12 @@ import type { MinimalUser } from '../api/types';
  */
 export function Avatar({ user, size = 24 }: { user: MinimalUser; size?: number }) {
   const [broken, setBroken] = useState(false);
-  const initials = Array.from((user.name || user.username).trim())
-    .slice(0, 2)
-    .join('')
-    .toUpperCase();
+  const words = (user.name || user.username).trim().split(/\s+/);
+  const letters =
+    words.length > 1
+      ? words.slice(0, 2).map((word) => Array.from(word)[0] ?? '')
+      : Array.from(words[0] ?? '').slice(0, 2);
+  const initials = letters.join('').toUpperCase();
   let hue = 0;
   for (const char of user.username) hue = (hue * 31 + (char.codePointAt(0) ?? 0)) % 360;
   if (!broken && (user.avatar_url.startsWith('https://') || user.avatar_url.startsWith('/'))) {
