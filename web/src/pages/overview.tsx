@@ -6,6 +6,7 @@ import type { Usage, UsageSums } from '../api/types';
 import { UserCell } from '../components/avatar';
 import { type ChartGroup, StackedChart } from '../components/stacked-chart';
 import { Empty, Failed, Loading } from '../components/states';
+import { TopList } from '../components/top-list';
 import { formatCompact, formatInteger, formatPercent, fromLocalInput, toLocalInput } from '../format';
 import { href, type UrlParams, useUrlState } from '../url-state';
 
@@ -375,52 +376,6 @@ export function Overview() {
             />
           </div>
         </>
-      )}
-    </section>
-  );
-}
-
-function TopList({
-  title,
-  rows,
-  testId,
-}: {
-  title: string;
-  testId: string;
-  rows: { key: string; label: preact.ComponentChildren; sums: UsageSums; to: string }[];
-}) {
-  return (
-    <section class="card" aria-label={title} data-testid={testId}>
-      <h2>{title}</h2>
-      {rows.length === 0 ? (
-        <p class="muted">None in this range.</p>
-      ) : (
-        <table class="data compact">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col" class="number">
-                Requests
-              </th>
-              <th scope="col" class="number">
-                Tokens
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.key}>
-                <td>
-                  <Link href={row.to}>{row.label}</Link>
-                </td>
-                <td class="number">{formatInteger(row.sums.interceptions)}</td>
-                <td class="number" title={formatInteger(row.sums.input_tokens + row.sums.output_tokens)}>
-                  {formatCompact(row.sums.input_tokens + row.sums.output_tokens)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
       )}
     </section>
   );
