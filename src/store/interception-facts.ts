@@ -29,6 +29,8 @@ export interface InterceptionFacts {
   model: string;
   /** A thread root: it answered no tool call. */
   isRoot: boolean;
+  /** It ended with an error (the usage rollups count these). */
+  failed: boolean;
   usage: TokenUsageSum;
   /** Its newest prompt, if any. */
   prompt: { text: string; at: Date; id: string } | null;
@@ -67,6 +69,7 @@ export function factsFromBatch(input: {
       providerName: start.providerName,
       model: start.model,
       isRoot: start.threadParentId === null,
+      failed: end.error !== null,
       usage: emptyTokenUsageSum(),
       prompt: null,
     });
@@ -102,8 +105,9 @@ export async function loadFacts(
     provider_name: string;
     model: string;
     thread_parent_id: string | null;
+    failed: boolean;
   }>`SELECT id, initiator_id, session_key, client, metadata, started_at, ended_at, provider, provider_name,
-            model, thread_parent_id
+            model, thread_parent_id, error IS NOT NULL AS failed
      FROM aibridge_interceptions WHERE id = ANY(${idArray})`.execute(transaction);
   const facts = new Map<string, InterceptionFacts>();
   for (const row of rows.rows) {
@@ -119,6 +123,7 @@ export async function loadFacts(
       providerName: row.provider_name,
       model: row.model,
       isRoot: row.thread_parent_id === null,
+      failed: row.failed,
       usage: emptyTokenUsageSum(),
       prompt: null,
     });
