@@ -18,6 +18,7 @@ import type { ProxyRoute, ProxyState } from './proxy-state.js';
 import { resolveCredential } from './resolve-credential.js';
 import { ThreadLineage } from './thread-lineage.js';
 import { UpstreamPool } from './upstream-pool.js';
+import { registerWebSocketProxy } from './websocket/index.js';
 
 const routePrefix = '/api/v2/aibridge/';
 
@@ -36,6 +37,7 @@ export async function registerProxyRoutes(app: FastifyInstance, context: ServerC
     lineage: new ThreadLineage({ db: context.store.db, logger: context.logger }),
   };
 
+  registerWebSocketProxy({ app, state, routePrefix });
   await app.register(async (scope) => {
     // Bodies stay bytes: they are forwarded as received, and parsed only to read what is recorded.
     scope.removeAllContentTypeParsers();
