@@ -5,14 +5,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type WebSocket from 'ws';
-import { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { decodeFixture } from './fixtures.js';
 
 /** How the fake answers one `response.create` on a socket. */
 export type SocketScenario =
-  /** Replays a stream fixture, one message per event. */
-  | { kind: 'fixture'; fixture: string }
+  /** Replays a stream fixture, one message per event, `delayMs` apart. */
+  | { kind: 'fixture'; fixture: string; delayMs?: number }
   /** Answers with an error message of this status and the `error` object of `body`. */
   | { kind: 'status'; status: number; body: string }
   /** Sends the first `afterEvents` events of a fixture, then drops the connection (no close frame). */
@@ -36,7 +35,7 @@ export interface SocketExchange {
 export interface SocketOptions {
   /** Refuse the next upgrades with this status and body instead of accepting them. */
   refusal(): { status: number; body: string } | null;
-  /** The scenario of the next `response.create` (taken first), else the default for its body. */
+  /** The scenario of the next `response.create` that is not a warm-up, when one is scripted. */
   nextScenario(): SocketScenario | undefined;
 }
 
@@ -99,13 +98,14 @@ export class FakeSocketServer {
         exchange.received.push(text);
         const message = JSON.parse(text) as { type?: string; generate?: boolean };
         if (message.type !== 'response.create') return;
-        const scenario = this.#options.nextScenario() ?? {
-          kind: 'fixture',
-          fixture:
-            message.generate === false
-              ? 'openai-responses/stream-warmup.sse'
-              : 'openai-responses/stream-text.sse',
-        };
+        // A warm-up is answered the same way whatever is scripted: it generates nothing.
+        const scenario: SocketScenario =
+          message.generate === false
+            ? { kind: 'fixture', fixture: 'openai-responses/stream-warmup.sse' }
+            : (this.#options.nextScenario() ?? {
+                kind: 'fixture',
+                fixture: 'openai-responses/stream-text.sse',
+              });
         this.#answer(client, exchange, scenario);
       });
     });
@@ -131,9 +131,16 @@ export class FakeSocketServer {
     }
     const events = decodeFixture(scenario.fixture, 4096).map((event) => event.data);
     const count = scenario.kind === 'fixture' ? events.length : scenario.afterEvents;
-    for (const event of events.slice(0, count)) send(event);
-    // Let the sent events reach the client before the connection breaks off.
-    if (scenario.kind === 'drop') setTimeout(() => client.terminate(), 20);
+    const delayMs = scenario.kind === 'fixture' ? (scenario.delayMs ?? 0) : 0;
+    void (async () => {
+      for (const event of events.slice(0, count)) {
+        if (client.readyState !== WebSocket.OPEN) return;
+        send(event);
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+      // Let the sent events reach the client before the connection breaks off.
+      if (scenario.kind === 'drop') setTimeout(() => client.terminate(), 20);
+    })();
   }
 
   /** Cuts every open connection. */

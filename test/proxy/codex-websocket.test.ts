@@ -4,8 +4,10 @@
  * one connection carrying the warm-up, the prompt and the tool output, then a drop without a close frame.
  * What the bridge recorded is read back through the query API.
  */
+import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { readFixture } from '../fake-provider/fixtures.js';
 import { describeEachDatabase } from '../support/databases.js';
@@ -240,5 +242,196 @@ describeEachDatabase('Codex over the Responses WebSocket transport', (getStore) 
     expect(threads.threads.map((thread) => [thread.id, thread.prompt])).toEqual([
       [prompt?.id, 'Run echo hello in the shell'],
     ]);
+  });
+
+  /** Opens a Codex socket and sends the captured prompt, after scripting the fake's answer to it. */
+  const openAndPrompt = async (scenario: Parameters<ProxyHarness['fake']['scriptSocket']>[0]) => {
+    harness.fake.scriptSocket(scenario);
+    const codex = await CodexSocket.open(url, harness.member.token);
+    const connectionId = String(codex.upgradeHeaders['x-aibridge-connection-id']);
+    return { codex, connectionId, upstream: lastFakeSocket() };
+  };
+
+  it('records a close in the middle of a response as a client disconnect', async () => {
+    const { codex, connectionId, upstream } = await openAndPrompt({
+      kind: 'stall',
+      fixture: 'openai-responses/stream-codex-exec-command.sse',
+      afterEvents: 3,
+    });
+    codex.send(captured('codex-websocket-2-prompt.json'));
+    await codex.waitFor((events) => events.length === 3, 0);
+    codex.socket.close(1000);
+    // The bridge gives up the upstream request the client left.
+    await upstream.closed;
+    const [row] = await interceptionsOf(connectionId, 1);
+    expect(row).toMatchObject({
+      metadata: { client_disconnected: true },
+      user_prompts: [{ prompt: 'Run echo hello in the shell' }],
+      token_usages: [],
+    });
+    const stored = await readEndedInterception(getStore(), row?.id ?? '');
+    expect(stored.interception?.error).toMatch(/client disconnected/);
+  });
+
+  it('refuses an upgrade with a bad token over HTTP, in OpenAI error shape, before upgrading', async () => {
+    const before = harness.fake.sockets.exchanges.length;
+    for (const token of ['not-a-token', null]) {
+      const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+      const refusal = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const socket = new WebSocket(url, { headers });
+        socket.once('open', () => reject(new Error('the bridge upgraded an unauthenticated request')));
+        socket.once('unexpected-response', (_request, response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        socket.once('error', reject);
+      });
+      expect(refusal.status).toBe(401);
+      expect(JSON.parse(refusal.body)).toMatchObject({
+        error: { type: 'authentication_error', code: 'invalid_api_key' },
+      });
+    }
+    expect(harness.fake.sockets.exchanges.length).toBe(before);
+  });
+
+  it('refuses upgrades of other paths and providers as the HTTP routes would', async () => {
+    // The request line is sent as written: a WebSocket client would resolve the dot segments first.
+    const statusOf = async (path: string) => {
+      const socket = connect(Number(new URL(harness.server.url).port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: bridge\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+          `Authorization: Bearer ${harness.member.token}\r\n\r\n`,
+      );
+      const [head] = (await once(socket, 'data')) as [Buffer];
+      socket.destroy();
+      return Number(head.toString('latin1').split(' ')[1]);
+    };
+    const before = harness.fake.sockets.exchanges.length;
+    expect(await statusOf('/api/v2/aibridge/openai/v1/chat/completions')).toBe(404);
+    expect(await statusOf('/api/v2/aibridge/openai/v1/./responses')).toBe(400);
+    expect(await statusOf('/api/v2/aibridge/openai/v1/x/%2e%2e/responses')).toBe(400);
+    expect(await statusOf('/api/v2/aibridge/anthropic/v1/messages')).toBe(404);
+    expect(await statusOf('/api/v2/aibridge/nope/v1/responses')).toBe(404);
+    // Planned on the path the provider receives, as on HTTP: without `/v1` it is the same endpoint.
+    expect(await statusOf('/api/v2/aibridge/openai/v1/responses')).toBe(101);
+    expect(await statusOf('/api/v2/aibridge/openai/responses?x=1')).toBe(101);
+    expect(harness.fake.sockets.exchanges.map((exchange) => exchange.path).slice(before)).toEqual([
+      '/v1/responses',
+      '/v1/responses',
+    ]);
+  });
+
+  it('answers a request with the upstream refusal as an error message and records the failure', async () => {
+    harness.fake.socketRefusal = {
+      status: 401,
+      body: JSON.stringify({
+        error: {
+          message: 'Incorrect API key provided.',
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      }),
+    };
+    try {
+      const codex = await CodexSocket.open(url, harness.member.token);
+      const connectionId = String(codex.upgradeHeaders['x-aibridge-connection-id']);
+      const events = await codex.request(captured('codex-websocket-2-prompt.json'));
+      expect(events).toMatchObject([
+        {
+          type: 'error',
+          status: 401,
+          error: { message: 'Incorrect API key provided.', code: 'invalid_api_key' },
+          headers: { 'x-request-id': 'req_fake_ws' },
+        },
+      ]);
+      codex.socket.terminate();
+      const [row] = await interceptionsOf(connectionId, 1);
+      const stored = await readEndedInterception(getStore(), row?.id ?? '');
+      expect(stored.interception).toMatchObject({
+        upstream_status: 401,
+        error: 'Incorrect API key provided.',
+      });
+      expect(row?.user_prompts).toMatchObject([{ prompt: 'Run echo hello in the shell' }]);
+    } finally {
+      harness.fake.socketRefusal = null;
+    }
+  });
+
+  it('relays an upstream error message unchanged and records it as a failure with its status', async () => {
+    const body = JSON.stringify({
+      error: { message: 'The model does not exist.', type: 'invalid_request_error', code: 'model_not_found' },
+    });
+    const { codex, connectionId, upstream } = await openAndPrompt({ kind: 'status', status: 400, body });
+    const events = await codex.request(captured('codex-websocket-2-prompt.json'));
+    expect(codex.received).toEqual(upstream.sent);
+    expect(events).toMatchObject([{ type: 'error', status: 400, error: { code: 'model_not_found' } }]);
+    codex.socket.terminate();
+    const [row] = await interceptionsOf(connectionId, 1);
+    expect(row?.metadata.client_disconnected).toBeUndefined();
+    const stored = await readEndedInterception(getStore(), row?.id ?? '');
+    expect(stored.interception).toMatchObject({ upstream_status: 400, error: 'The model does not exist.' });
+  });
+
+  it('answers an upstream that breaks off mid-response with an error message and records the failure', async () => {
+    const { codex, connectionId } = await openAndPrompt({
+      kind: 'drop',
+      fixture: 'openai-responses/stream-codex-exec-command.sse',
+      afterEvents: 3,
+    });
+    const closed = new Promise<number>((resolve) => codex.socket.once('close', (code) => resolve(code)));
+    const events = await codex.request(captured('codex-websocket-2-prompt.json'));
+    expect(events).toHaveLength(4);
+    expect(events.at(-1)).toMatchObject({
+      type: 'error',
+      status: 502,
+      error: { code: 'upstream_stream_failed' },
+    });
+    expect(await closed).toBe(1011);
+    const [row] = await interceptionsOf(connectionId, 1);
+    const stored = await readEndedInterception(getStore(), row?.id ?? '');
+    expect(stored.interception?.error).toMatch(
+      /upstream closed the connection before the response was complete/,
+    );
+    expect(row?.metadata.client_disconnected).toBeUndefined();
+  });
+});
+
+describeEachDatabase('the Responses WebSocket transport at shutdown', (getStore) => {
+  it('lets a response in flight finish within the grace period, records it, then closes the connection', async () => {
+    const harness = await startProxyHarness(getStore());
+    try {
+      harness.fake.scriptSocket({
+        kind: 'fixture',
+        fixture: 'openai-responses/stream-codex-exec-command.sse',
+        delayMs: 30,
+      });
+      const codex = await CodexSocket.open(
+        `${harness.providerUrl('openai').replace(/^http/, 'ws')}/v1/responses`,
+        harness.member.token,
+      );
+      const connectionId = String(codex.upgradeHeaders['x-aibridge-connection-id']);
+      const closed = new Promise<number>((resolve) => codex.socket.once('close', (code) => resolve(code)));
+      const events = codex.request(captured('codex-websocket-2-prompt.json'));
+      await codex.waitFor((received) => received.length > 0, 0);
+      const shutdown = harness.server.close();
+      expect((await events).at(-1)?.type).toBe('response.completed');
+      expect(await closed).toBe(1001);
+      await shutdown;
+      const rows = await getStore()
+        .db.selectFrom('aibridge_interceptions')
+        .select(['id', 'error', 'metadata'])
+        .execute();
+      const row = rows.find((candidate) => candidate.metadata.websocket_connection_id === connectionId);
+      expect(row).toMatchObject({ error: null });
+      const stored = await readInterception(getStore(), row?.id ?? '');
+      expect(stored.tokenUsages).toMatchObject([{ input_tokens: 2120, output_tokens: 24 }]);
+    } finally {
+      await harness.close().catch(() => {});
+    }
   });
 });
