@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { readFixture } from '../fake-provider/fixtures.js';
 import { describeEachDatabase } from '../support/databases.js';
@@ -377,6 +377,25 @@ describeEachDatabase('Codex over the Responses WebSocket transport', (getStore) 
     expect(stored.interception).toMatchObject({ upstream_status: 400, error: 'The model does not exist.' });
   });
 
+  it('answers a request with a 503 error message, sending nothing upstream, when the record queue is full', async () => {
+    const codex = await CodexSocket.open(url, harness.member.token);
+    const upstream = lastFakeSocket();
+    const full = vi.spyOn(harness.server.context.recorder, 'hasRoom').mockReturnValue(false);
+    try {
+      const events = await codex.request(captured('codex-websocket-2-prompt.json'));
+      expect(events).toMatchObject([
+        { type: 'error', status: 503, error: { code: 'recorder_queue_full', type: 'server_error' } },
+      ]);
+    } finally {
+      full.mockRestore();
+    }
+    // The connection stays usable once there is room again.
+    const events = await codex.request(captured('codex-websocket-2-prompt.json'));
+    expect(events.at(-1)?.type).toBe('response.completed');
+    expect(upstream.received).toHaveLength(1);
+    codex.socket.terminate();
+  });
+
   it('answers an upstream that breaks off mid-response with an error message and records the failure', async () => {
     const { codex, connectionId } = await openAndPrompt({
       kind: 'drop',
@@ -430,6 +449,36 @@ describeEachDatabase('the Responses WebSocket transport at shutdown', (getStore)
       expect(row).toMatchObject({ error: null });
       const stored = await readInterception(getStore(), row?.id ?? '');
       expect(stored.tokenUsages).toMatchObject([{ input_tokens: 2120, output_tokens: 24 }]);
+    } finally {
+      await harness.close().catch(() => {});
+    }
+  });
+
+  it('records a response still in flight at the end of the grace period as failed, and cuts the connection', async () => {
+    const harness = await startProxyHarness(getStore(), { shutdownGraceMs: 100 });
+    try {
+      harness.fake.scriptSocket({
+        kind: 'stall',
+        fixture: 'openai-responses/stream-codex-exec-command.sse',
+        afterEvents: 2,
+      });
+      const codex = await CodexSocket.open(
+        `${harness.providerUrl('openai').replace(/^http/, 'ws')}/v1/responses`,
+        harness.member.token,
+      );
+      const connectionId = String(codex.upgradeHeaders['x-aibridge-connection-id']);
+      const closed = new Promise<number>((resolve) => codex.socket.once('close', (code) => resolve(code)));
+      codex.send(captured('codex-websocket-2-prompt.json'));
+      await codex.waitFor((received) => received.length === 2, 0);
+      await harness.server.close();
+      expect(await closed).toBe(1006);
+      const rows = await getStore()
+        .db.selectFrom('aibridge_interceptions')
+        .select(['error', 'metadata', 'ended_at'])
+        .execute();
+      const row = rows.find((candidate) => candidate.metadata.websocket_connection_id === connectionId);
+      expect(row?.error).toBe('the bridge shut down before the response was complete');
+      expect(row?.ended_at).not.toBeNull();
     } finally {
       await harness.close().catch(() => {});
     }
