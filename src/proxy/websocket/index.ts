@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { tokenFromHeaders } from '../../auth/authenticate.js';
 import { newId } from '../../core/ids.js';
+import { providerAdapter } from '../../providers/index.js';
 import { confinePath } from '../confine-path.js';
 import { ProxyError, toProxyError } from '../proxy-error.js';
 import type { ProxyState } from '../proxy-state.js';
@@ -31,16 +32,17 @@ export function registerWebSocketProxy(input: {
   const { app, state, routePrefix } = input;
   const { config, logger } = state.context;
   const relays = new Set<SocketRelay>();
-  const extraHeaders = new WeakMap<IncomingMessage, string[]>();
+  /** What the client's handshake response carries over from the upstream's, per upgrade request. */
+  const handshakes = new WeakMap<IncomingMessage, { headers: string[]; protocol: string }>();
   const server = new WebSocketServer({
     noServer: true,
     clientTracking: false,
     perMessageDeflate: true,
     maxPayload: config.maxBodySize,
     // The upstream's choice of subprotocol, when the client offered any.
-    handleProtocols: (_protocols, request) => protocolOf(request) ?? false,
+    handleProtocols: (_protocols, request) => handshakes.get(request)?.protocol || false,
   });
-  server.on('headers', (lines, request) => lines.push(...(extraHeaders.get(request) ?? [])));
+  server.on('headers', (lines, request) => lines.push(...(handshakes.get(request)?.headers ?? [])));
   let closing = false;
 
   // Only WebSocket upgrades of proxy paths reach the `upgrade` event; any other request with an Upgrade
@@ -56,7 +58,8 @@ export function registerWebSocketProxy(input: {
       const proxyError = toProxyError(error);
       if (proxyError.status >= 500)
         logger.error({ err: error, url: request.url }, 'websocket upgrade failed');
-      refuseUpgrade({ socket, state, error: proxyError });
+      const adapter = state.routes.get(providerName(request.url ?? '', routePrefix))?.adapter;
+      refuseUpgrade({ socket, adapter: adapter ?? providerAdapter('openai'), error: proxyError });
     });
   });
 
@@ -65,12 +68,10 @@ export function registerWebSocketProxy(input: {
     if (!isWebSocketUpgrade(request) || !url.startsWith(routePrefix)) {
       throw new ProxyError(400, 'Only WebSocket upgrades of proxy routes are served.', 'invalid_upgrade');
     }
-    const rest = url.slice(routePrefix.length);
-    const slash = rest.indexOf('/');
-    const name = slash === -1 ? rest : rest.slice(0, slash);
+    const name = providerName(url, routePrefix);
     const route = state.routes.get(name);
     if (route === undefined) throw new ProxyError(404, `Unknown provider "${name}".`, 'unknown_provider');
-    const confined = confinePath(slash === -1 ? '/' : rest.slice(slash));
+    const confined = confinePath(url.slice(routePrefix.length + name.length) || '/');
     const found = tokenFromHeaders(request.headers, { proxy: true });
     const principal = await state.context.authenticator.authenticate(found?.token);
     const plan = route.planner.plan('POST', confined.pathname);
@@ -110,11 +111,13 @@ export function registerWebSocketProxy(input: {
     }
     const connectionId = newId();
     const relayed = opening.kind === 'open' ? opening.responseHeaders : [];
-    extraHeaders.set(request, [
-      ...relayed.map(([header, value]) => `${header}: ${value}`),
-      `x-aibridge-connection-id: ${connectionId}`,
-    ]);
-    if (opening.kind === 'open') protocols.set(request, opening.socket.protocol);
+    handshakes.set(request, {
+      headers: [
+        ...relayed.map(([header, value]) => `${header}: ${value}`),
+        `x-aibridge-connection-id: ${connectionId}`,
+      ],
+      protocol: opening.kind === 'open' ? opening.socket.protocol : '',
+    });
     server.handleUpgrade(request, socket, head, (client) => {
       const relay = new SocketRelay({
         connection: {
@@ -159,10 +162,11 @@ export function registerWebSocketProxy(input: {
   });
 }
 
-const protocols = new WeakMap<IncomingMessage, string>();
-
-function protocolOf(request: IncomingMessage): string | null {
-  return protocols.get(request) || null;
+/** The instance name of a proxy URL: the segment right after the route prefix. */
+function providerName(url: string, routePrefix: string): string {
+  const rest = url.slice(routePrefix.length);
+  const end = rest.search(/[/?]/);
+  return end === -1 ? rest : rest.slice(0, end);
 }
 
 function isWebSocketUpgrade(request: IncomingMessage): boolean {

@@ -42,10 +42,14 @@ export interface SocketTurn {
   parser: ResponseParser;
 }
 
-/** Reads a `response.create` body as the HTTP path reads a request body. */
-export function startTurn(connection: SocketConnection, body: Record<string, unknown>): SocketTurn {
+/** Reads a `response.create` message (its parsed body and exact text) as the HTTP path reads a body. */
+export function startTurn(
+  connection: SocketConnection,
+  message: { body: Record<string, unknown>; text: string },
+): SocketTurn {
   const { headers } = connection;
-  const inspection = connection.endpoint.inspect(body, '');
+  const { body } = message;
+  const inspection = connection.endpoint.inspect(body, message.text);
   const warmup = isWarmup(body);
   const userId = connection.principal.user.id;
   const { client, clientSessionId } = detectClient(headers, body);

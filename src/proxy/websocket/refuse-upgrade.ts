@@ -1,16 +1,14 @@
-/** Refuses an upgrade with a plain HTTP response in OpenAI's error shape, before anything is upgraded. */
+/** Refuses an upgrade with a plain HTTP response in the provider's error shape, before anything is upgraded. */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { providerAdapter } from '../../providers/index.js';
+import type { ProviderAdapter } from '../../providers/index.js';
 import type { ProxyError } from '../proxy-error.js';
-import type { ProxyState } from '../proxy-state.js';
 
 /** Writes the error response and ends the connection. */
-export function refuseUpgrade(input: { socket: Duplex; state: ProxyState; error: ProxyError }): void {
+export function refuseUpgrade(input: { socket: Duplex; adapter: ProviderAdapter; error: ProxyError }): void {
   const { socket, error } = input;
   if (socket.destroyed || !socket.writable) return;
-  // Only OpenAI-type instances serve the transport, and Codex reads OpenAI's error shape.
-  const body = providerAdapter('openai').errorBody(error.toInfo());
+  const body = input.adapter.errorBody(error.toInfo());
   socket.end(
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\n` +
       'Connection: close\r\n' +

@@ -21,6 +21,8 @@ export function servesWebSocket(endpoint: EndpointAdapter): boolean {
 
 /** A client message read for recording: its type, and its body when it is a JSON object. */
 export interface ClientMessage {
+  /** The message's exact text. */
+  text: string;
   type: string | null;
   body: Record<string, unknown> | null;
 }
@@ -29,7 +31,7 @@ export interface ClientMessage {
 export function readClientMessage(text: string): ClientMessage {
   const parsed = parseJson(text);
   const body = parsed.ok ? asObject(parsed.value) : null;
-  return { type: stringField(body, 'type'), body };
+  return { text, type: stringField(body, 'type'), body };
 }
 
 /**

@@ -105,7 +105,7 @@ export class SocketRelay {
       this.#sendError({ status: 503, message: 'The bridge is shutting down.', code: 'bridge_shutting_down' });
       return;
     }
-    const turn = startTurn(this.#connection, message.body);
+    const turn = startTurn(this.#connection, { body: message.body, text: message.text });
     // Admitted last, right before the turn is sent: from here on it is recorded whatever happens.
     if (!context.recorder.admit()) {
       this.#sendError({
