@@ -13,6 +13,7 @@ import {
   startTurn,
   type TurnEnding,
 } from './record-socket-turn.js';
+import { relayMessage } from './relay-message.js';
 import {
   errorMessage,
   errorMessageStatus,
@@ -20,9 +21,6 @@ import {
   readClientMessage,
   responseCreateType,
 } from './responses-socket-protocol.js';
-
-/** Bytes queued on a socket beyond which the other side stops being read. */
-const highWaterMark = 1024 * 1024;
 
 /** An upstream that refused the upgrade (or could not be reached): each request is answered with it. */
 export interface UpstreamRefusal {
@@ -97,7 +95,7 @@ export class SocketRelay {
   #onClientMessage(data: Buffer, isBinary: boolean): void {
     const message = isBinary ? null : readClientMessage(data.toString('utf8'));
     if (message?.type !== responseCreateType || message.body === null) {
-      if (this.#upstream !== null) relay(this.#client, this.#upstream, data, isBinary);
+      if (this.#upstream !== null) relayMessage(this.#client, this.#upstream, data, isBinary);
       return;
     }
     const { context } = this.#connection.state;
@@ -123,11 +121,11 @@ export class SocketRelay {
       return;
     }
     this.#pending.push(turn);
-    relay(this.#client, this.#upstream, data, isBinary);
+    relayMessage(this.#client, this.#upstream, data, isBinary);
   }
 
   #onUpstreamMessage(data: Buffer, isBinary: boolean): void {
-    relay(this.#upstream as WebSocket, this.#client, data, isBinary);
+    relayMessage(this.#upstream as WebSocket, this.#client, data, isBinary);
     const turn = this.#pending[0];
     if (turn === undefined || isBinary) return;
     const text = data.toString('utf8');
@@ -203,18 +201,6 @@ export class SocketRelay {
       message,
     );
   }
-}
-
-/**
- * Sends a message on, unchanged; when the receiving socket's buffer is full, stops reading the sending
- * one until the buffered bytes have been written.
- */
-function relay(from: WebSocket, to: WebSocket, data: Buffer, isBinary: boolean): void {
-  if (to.readyState !== WebSocket.OPEN) return;
-  to.send(data, { binary: isBinary }, () => {
-    if (from.isPaused && to.bufferedAmount < highWaterMark) from.resume();
-  });
-  if (to.bufferedAmount >= highWaterMark) from.pause();
 }
 
 /** Codes a close frame may carry; 1005, 1006 and 1015 only report what happened locally. */
