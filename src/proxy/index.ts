@@ -2,7 +2,8 @@
  * The proxy: provider-compatible routes under `/api/v2/aibridge/{name}/…` for every configured instance.
  * A path is first confined below the instance root, then intercepted (generation endpoints), passed
  * through (the provider type's allow-list plus the instance's own) or answered 404. Every error on these
- * routes is answered in the provider's own error shape.
+ * routes is answered in the provider's own error shape. WebSocket upgrades (the Responses WebSocket
+ * transport) go through the same confinement, authentication and planning in `websocket/`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenFromHeaders } from '../auth/authenticate.js';

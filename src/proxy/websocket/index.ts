@@ -101,7 +101,6 @@ export function registerWebSocketProxy(input: {
       clientHeaders: request.headers,
       credentialHeaders: credential.headers,
       adapter: route.adapter,
-      maxPayload: config.maxBodySize * 4,
       signal: abort.signal,
     });
     socket.off('close', onClientGone);

@@ -41,7 +41,6 @@ export function openUpstream(input: {
   clientHeaders: IncomingHttpHeaders;
   credentialHeaders: Record<string, string>;
   adapter: ProviderAdapter;
-  maxPayload: number;
   signal: AbortSignal;
 }): Promise<UpstreamOpening> {
   const headers = upstreamRequestHeaders({
@@ -57,8 +56,8 @@ export function openUpstream(input: {
   return new Promise((resolve) => {
     const socket = new WebSocket(input.url, protocols, {
       headers: headers as Record<string, string>,
+      // Codex asks for compression too; `ws`'s default message limit (100 MiB) bounds a single event.
       perMessageDeflate: true,
-      maxPayload: input.maxPayload,
       handshakeTimeout: 30_000,
     });
     let responseHeaders: [string, string][] = [];

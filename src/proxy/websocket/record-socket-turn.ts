@@ -40,6 +40,8 @@ export interface SocketTurn {
   lineage: Lineage | Promise<Lineage>;
   metadata: JsonObject;
   parser: ResponseParser;
+  /** Problems of the relay itself (a parser that threw), recorded beside the parser's own. */
+  problems: string[];
 }
 
 /** Reads a `response.create` message (its parsed body and exact text) as the HTTP path reads a body. */
@@ -72,6 +74,7 @@ export function startTurn(
       ...(warmup ? { warmup: true } : {}),
     },
     parser: inspection.createParser(),
+    problems: [],
   };
 }
 
@@ -93,7 +96,7 @@ export async function recordTurn(
   const { state, route, principal, credential } = connection;
   const lineage = turn.lineage instanceof Promise ? await turn.lineage : turn.lineage;
   const summary = ending.read ? safeSummary(turn.parser) : null;
-  const problems = summary?.problems ?? [];
+  const problems = [...turn.problems, ...(summary?.problems ?? [])];
   const outcome: InterceptionOutcome = {
     endedAt: new Date(),
     upstreamStatus: ending.upstreamStatus,

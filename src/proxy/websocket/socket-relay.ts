@@ -134,6 +134,8 @@ export class SocketRelay {
       feedServerMessage(turn.parser, text);
       complete = turn.parser.isComplete();
     } catch (error) {
+      // A parser that throws costs the record its detail, never the client its stream.
+      turn.problems.push(`parser failed on a websocket message: ${describe(error)}`);
       this.#log('warn', error, 'parser failed on a websocket message');
       complete = false;
     }
