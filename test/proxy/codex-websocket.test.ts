@@ -5,20 +5,13 @@
  * What the bridge recorded is read back through the query API.
  */
 import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { readFixture } from '../fake-provider/fixtures.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { type ProxyHarness, readEndedInterception, readInterception, startProxyHarness } from './harness.js';
+import { CodexSocket, captured, codexSession, completedResponse, upgrade } from './codex-socket.js';
+import { type ProxyHarness, readEndedInterception, startProxyHarness } from './harness.js';
 
-interface CapturedUpgrade {
-  headers: Record<string, string>;
-}
-interface CapturedMessage {
-  message: Record<string, unknown>;
-}
 interface ApiInterception {
   id: string;
   client: string;
@@ -28,82 +21,6 @@ interface ApiInterception {
   token_usages: { input_tokens: number; output_tokens: number }[];
   tool_usages: { tool: string; input: string }[];
 }
-
-const upgrade = JSON.parse(readFixture('agents/codex-websocket-upgrade.json').toString()) as CapturedUpgrade;
-const captured = (name: string) =>
-  (JSON.parse(readFixture(`agents/${name}`).toString()) as CapturedMessage).message;
-const codexSession = upgrade.headers['session-id'] ?? '';
-
-/** A client socket that keeps every message and can wait for the end of one response. */
-class CodexSocket {
-  readonly received: string[] = [];
-  readonly sent: string[] = [];
-  readonly #waiters: (() => void)[] = [];
-
-  private constructor(
-    readonly socket: WebSocket,
-    readonly upgradeHeaders: IncomingMessage['headers'],
-  ) {
-    socket.on('message', (data: Buffer, isBinary) => {
-      expect(isBinary).toBe(false);
-      this.received.push(data.toString('utf8'));
-      for (const wake of this.#waiters.splice(0)) wake();
-    });
-  }
-
-  /** Opens a socket with Codex's upgrade headers (its own credential replaced by `token`). */
-  static open(url: string, token: string): Promise<CodexSocket> {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(upgrade.headers)) {
-      if (name !== 'upgrade' && !name.startsWith('sec-websocket-')) headers[name] = value;
-    }
-    headers.authorization = `Bearer ${token}`;
-    const socket = new WebSocket(url, { headers, perMessageDeflate: true });
-    return new Promise((resolve, reject) => {
-      let responseHeaders: IncomingMessage['headers'] = {};
-      socket.once('upgrade', (response) => {
-        responseHeaders = response.headers;
-      });
-      socket.once('open', () => resolve(new CodexSocket(socket, responseHeaders)));
-      socket.once('unexpected-response', (_request, response) =>
-        reject(new Error(`upgrade refused with ${response.statusCode}`)),
-      );
-      socket.once('error', reject);
-    });
-  }
-
-  /** Sends one request and returns the messages answering it, up to `response.completed` or an error. */
-  request(message: Record<string, unknown>): Promise<Record<string, unknown>[]> {
-    const from = this.received.length;
-    this.send(message);
-    return this.waitFor(
-      (events) => events.some((event) => event.type === 'response.completed' || event.type === 'error'),
-      from,
-    );
-  }
-
-  send(message: Record<string, unknown>): void {
-    const text = JSON.stringify(message);
-    this.sent.push(text);
-    this.socket.send(text);
-  }
-
-  /** Waits until the messages received since `from` satisfy `done`, and returns them. */
-  async waitFor(
-    done: (events: Record<string, unknown>[]) => boolean,
-    from: number,
-  ): Promise<Record<string, unknown>[]> {
-    while (!done(this.since(from))) await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    return this.since(from);
-  }
-
-  since(from: number): Record<string, unknown>[] {
-    return this.received.slice(from).map((text) => JSON.parse(text) as Record<string, unknown>);
-  }
-}
-
-const completedResponse = (events: Record<string, unknown>[]) =>
-  events.find((event) => event.type === 'response.completed')?.response as { id: string } | undefined;
 
 describeEachDatabase('Codex over the Responses WebSocket transport', (getStore) => {
   let harness: ProxyHarness;
@@ -417,70 +334,5 @@ describeEachDatabase('Codex over the Responses WebSocket transport', (getStore) 
       /upstream closed the connection before the response was complete/,
     );
     expect(row?.metadata.client_disconnected).toBeUndefined();
-  });
-});
-
-describeEachDatabase('the Responses WebSocket transport at shutdown', (getStore) => {
-  it('lets a response in flight finish within the grace period, records it, then closes the connection', async () => {
-    const harness = await startProxyHarness(getStore());
-    try {
-      harness.fake.scriptSocket({
-        kind: 'fixture',
-        fixture: 'openai-responses/stream-codex-exec-command.sse',
-        delayMs: 30,
-      });
-      const codex = await CodexSocket.open(
-        `${harness.providerUrl('openai').replace(/^http/, 'ws')}/v1/responses`,
-        harness.member.token,
-      );
-      const connectionId = String(codex.upgradeHeaders['x-aibridge-connection-id']);
-      const closed = new Promise<number>((resolve) => codex.socket.once('close', (code) => resolve(code)));
-      const events = codex.request(captured('codex-websocket-2-prompt.json'));
-      await codex.waitFor((received) => received.length > 0, 0);
-      const shutdown = harness.server.close();
-      expect((await events).at(-1)?.type).toBe('response.completed');
-      expect(await closed).toBe(1001);
-      await shutdown;
-      const rows = await getStore()
-        .db.selectFrom('aibridge_interceptions')
-        .select(['id', 'error', 'metadata'])
-        .execute();
-      const row = rows.find((candidate) => candidate.metadata.websocket_connection_id === connectionId);
-      expect(row).toMatchObject({ error: null });
-      const stored = await readInterception(getStore(), row?.id ?? '');
-      expect(stored.tokenUsages).toMatchObject([{ input_tokens: 2120, output_tokens: 24 }]);
-    } finally {
-      await harness.close().catch(() => {});
-    }
-  });
-
-  it('records a response still in flight at the end of the grace period as failed, and cuts the connection', async () => {
-    const harness = await startProxyHarness(getStore(), { shutdownGraceMs: 100 });
-    try {
-      harness.fake.scriptSocket({
-        kind: 'stall',
-        fixture: 'openai-responses/stream-codex-exec-command.sse',
-        afterEvents: 2,
-      });
-      const codex = await CodexSocket.open(
-        `${harness.providerUrl('openai').replace(/^http/, 'ws')}/v1/responses`,
-        harness.member.token,
-      );
-      const connectionId = String(codex.upgradeHeaders['x-aibridge-connection-id']);
-      const closed = new Promise<number>((resolve) => codex.socket.once('close', (code) => resolve(code)));
-      codex.send(captured('codex-websocket-2-prompt.json'));
-      await codex.waitFor((received) => received.length === 2, 0);
-      await harness.server.close();
-      expect(await closed).toBe(1006);
-      const rows = await getStore()
-        .db.selectFrom('aibridge_interceptions')
-        .select(['error', 'metadata', 'ended_at'])
-        .execute();
-      const row = rows.find((candidate) => candidate.metadata.websocket_connection_id === connectionId);
-      expect(row?.error).toBe('the bridge shut down before the response was complete');
-      expect(row?.ended_at).not.toBeNull();
-    } finally {
-      await harness.close().catch(() => {});
-    }
   });
 });
