@@ -35,13 +35,14 @@ export class CodexSocket {
     });
   }
 
-  /** Opens a socket with Codex's upgrade headers (its own credential replaced by `token`). */
-  static open(url: string, token: string): Promise<CodexSocket> {
+  /** Opens a socket with Codex's upgrade headers (its own credential replaced by `token`), plus `extraHeaders`. */
+  static open(url: string, token: string, extraHeaders: Record<string, string> = {}): Promise<CodexSocket> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(upgrade.headers)) {
       if (name !== 'upgrade' && !name.startsWith('sec-websocket-')) headers[name] = value;
     }
     headers.authorization = `Bearer ${token}`;
+    Object.assign(headers, extraHeaders);
     const socket = new WebSocket(url, { headers, perMessageDeflate: true });
     return new Promise((resolve, reject) => {
       let responseHeaders: IncomingMessage['headers'] = {};

@@ -214,6 +214,21 @@ describeEachDatabase('Codex over the Responses WebSocket transport', (getStore) 
     expect(harness.fake.sockets.exchanges.length).toBe(before);
   });
 
+  it("sends a user's own key upstream when the bridge token comes in X-AIBridge-Token", async () => {
+    const ownKey = 'sk-own-user-key-00112233445566';
+    const codex = await CodexSocket.open(url, ownKey, { 'x-aibridge-token': harness.member.token });
+    const connectionId = String(codex.upgradeHeaders['x-aibridge-connection-id']);
+    const upstream = lastFakeSocket();
+    expect(upstream.headers.authorization).toBe(`Bearer ${ownKey}`);
+    expect(upstream.headers['x-aibridge-token']).toBeUndefined();
+    const events = await codex.request(captured('codex-websocket-2-prompt.json'));
+    expect(events.at(-1)?.type).toBe('response.completed');
+    codex.socket.terminate();
+    const [row] = await interceptionsOf(connectionId, 1);
+    const stored = await readEndedInterception(getStore(), row?.id ?? '');
+    expect(stored.interception).toMatchObject({ credential_kind: 'byok', credential_hint: 'sk-o...5566' });
+  });
+
   it('refuses upgrades of other paths and providers as the HTTP routes would', async () => {
     // The request line is sent as written: a WebSocket client would resolve the dot segments first.
     const statusOf = async (path: string) => {
