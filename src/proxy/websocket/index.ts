@@ -104,7 +104,8 @@ export function registerWebSocketProxy(input: {
       signal: abort.signal,
     });
     socket.off('close', onClientGone);
-    if (abort.signal.aborted) {
+    // The client may have left before the listener was added (during authentication) or meanwhile.
+    if (abort.signal.aborted || socket.destroyed) {
       if (opening.kind === 'open') opening.socket.terminate();
       return;
     }
