@@ -14,6 +14,7 @@ import type {
 import { sessionKeyOf } from '../core/records.js';
 import type { Database } from './schema.js';
 import { addTokenUsage, emptyTokenUsageSum, type TokenUsageSum } from './sum-token-usages.js';
+import { startsThread } from './thread-roots.js';
 
 /** One ended interception as the rollups see it. */
 export interface InterceptionFacts {
@@ -68,7 +69,7 @@ export function factsFromBatch(input: {
       provider: start.provider,
       providerName: start.providerName,
       model: start.model,
-      isRoot: start.threadParentId === null,
+      isRoot: startsThread(start.threadParentId, { ...start.metadata, ...end.metadata }),
       failed: end.error !== null,
       usage: emptyTokenUsageSum(),
       prompt: null,
@@ -122,7 +123,7 @@ export async function loadFacts(
       provider: row.provider,
       providerName: row.provider_name,
       model: row.model,
-      isRoot: row.thread_parent_id === null,
+      isRoot: startsThread(row.thread_parent_id, row.metadata),
       failed: row.failed,
       usage: emptyTokenUsageSum(),
       prompt: null,
