@@ -3,13 +3,14 @@
  * (src/store/update-rollups.ts), and checks them on a sample against the write path itself.
  */
 import { type Kysely, sql } from 'kysely';
+import { usageByDimensionFrom } from '../../src/store/migrations/0008-dashboard.js';
 import type { Database } from '../../src/store/schema.js';
 import { updateRollups } from '../../src/store/update-rollups.js';
 import { loadFacts } from './load-facts.js';
 
 /**
- * Fills `aibridge_sessions`, `aibridge_session_models`, `aibridge_interception_counts` and `_totals` from the
- * ended interceptions.
+ * Fills `aibridge_sessions`, `aibridge_session_models`, `aibridge_interception_counts`, `_totals` and
+ * `aibridge_usage_hourly` and `aibridge_usage_by_dimension` from the ended interceptions.
  */
 export async function buildRollups(db: Kysely<Database>): Promise<void> {
   await sql`
@@ -56,10 +57,43 @@ export async function buildRollups(db: Kysely<Database>): Promise<void> {
   // In day order, as the write path lays them out (a day's rows are created on that day and not updated
   // after it): in a hash aggregate's order a day's rows would be spread over the whole table, and a 7-day
   // count would read 1,300 heap pages instead of 100.
-  await sql`
-    INSERT INTO aibridge_interception_counts (day, initiator_id, provider, provider_name, model, client, interceptions)
-    SELECT (started_at AT TIME ZONE 'UTC')::date, initiator_id, provider, provider_name, model, client, count(*)
-    FROM aibridge_interceptions WHERE ended_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1`.execute(db);
+  const sums = sql.raw(`count(*), sum(failed), sum(input_tokens), sum(output_tokens), sum(cache_read),
+    sum(cache_write)`);
+  await db.transaction().execute(async (transaction) => {
+    await sql`CREATE TEMP TABLE bench_usage ON COMMIT DROP AS
+      SELECT i.started_at, i.initiator_id, i.provider, i.provider_name, i.model, i.client,
+        (i.error IS NOT NULL)::int AS failed, coalesce(t.input_tokens, 0) AS input_tokens,
+        coalesce(t.output_tokens, 0) AS output_tokens, coalesce(t.cache_read, 0) AS cache_read,
+        coalesce(t.cache_write, 0) AS cache_write
+      FROM aibridge_interceptions i
+      LEFT JOIN (
+        SELECT interception_id, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+          sum(cache_read_input_tokens) AS cache_read, sum(cache_write_input_tokens) AS cache_write
+        FROM aibridge_token_usages GROUP BY interception_id
+      ) t ON t.interception_id = i.id
+      WHERE i.ended_at IS NOT NULL`.execute(transaction);
+    // In day (and hour) order, as the write path lays them out (a day's rows are created on that day and
+    // not updated after it): in a hash aggregate's order a day's rows would be spread over the whole
+    // table, and a 7-day count would read 1,300 heap pages instead of 100.
+    await sql`
+      INSERT INTO aibridge_interception_counts (day, initiator_id, provider, provider_name, model, client,
+        interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
+      SELECT (started_at AT TIME ZONE 'UTC')::date, initiator_id, provider, provider_name, model, client, ${sums}
+      FROM bench_usage GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1`.execute(transaction);
+    await sql`
+      INSERT INTO aibridge_usage_hourly (hour, initiator_id, provider, provider_name, model, client,
+        interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
+      SELECT date_trunc('hour', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', initiator_id, provider,
+        provider_name, model, client, ${sums}
+      FROM bench_usage GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1`.execute(transaction);
+    await sql
+      .raw(
+        usageByDimensionFrom(`(SELECT hour AT TIME ZONE 'UTC' AS hour, initiator_id, provider, provider_name,
+          model, client, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
+          cache_write_input_tokens FROM aibridge_usage_hourly) h`),
+      )
+      .execute(transaction);
+  });
   await sql`
     INSERT INTO aibridge_interception_totals (initiator_id, provider, provider_name, model, client, interceptions)
     SELECT initiator_id, provider, provider_name, model, client, sum(interceptions)
@@ -83,7 +117,13 @@ export async function verifyRollups(db: Kysely<Database>, initiators: number): P
     const counts =
       await sql`SELECT * FROM aibridge_interception_counts WHERE initiator_id = ANY(${userIds}::uuid[])
       ORDER BY day, initiator_id, provider, provider_name, model, client`.execute(executor);
-    return JSON.stringify([sessions.rows, models.rows, counts.rows]);
+    const hours = await sql`SELECT * FROM aibridge_usage_hourly WHERE initiator_id = ANY(${userIds}::uuid[])
+      ORDER BY hour, initiator_id, provider, provider_name, model, client`.execute(executor);
+    const dimensions = await sql`SELECT * FROM aibridge_usage_by_dimension
+      WHERE dimension = 'user' AND key = ANY(${userIds}::text[]) ORDER BY granularity, bucket, key`.execute(
+      executor,
+    );
+    return JSON.stringify([sessions.rows, models.rows, counts.rows, hours.rows, dimensions.rows]);
   };
   const bulk = await snapshot(db);
   const rollback = new Error('rollback');
@@ -97,6 +137,9 @@ export async function verifyRollups(db: Kysely<Database>, initiators: number): P
         transaction,
       );
       await sql`DELETE FROM aibridge_interception_counts WHERE initiator_id = ANY(${userIds}::uuid[])`.execute(
+        transaction,
+      );
+      await sql`DELETE FROM aibridge_usage_hourly WHERE initiator_id = ANY(${userIds}::uuid[])`.execute(
         transaction,
       );
       const ended = await sql<{ id: string }>`SELECT id FROM aibridge_interceptions

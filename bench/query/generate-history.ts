@@ -88,7 +88,9 @@ async function insertRecords(run: (query: ReturnType<typeof sql>) => Promise<unk
         WHEN 'Codex' THEN 'codex_cli_rs/0.46.0' ELSE 'Mozilla/5.0' END),
       b.started_at,
       CASE WHEN b.n % 2000 = 0 THEN NULL ELSE b.started_at + make_interval(secs => 2 + (b.n % 29)) END,
-      CASE WHEN b.n % 2000 = 0 THEN NULL ELSE 200 END, NULL
+      -- About 1% of the ended interceptions failed upstream (the usage rollups count them).
+      CASE WHEN b.n % 2000 = 0 THEN NULL WHEN b.n % 97 = 0 THEN 529 ELSE 200 END,
+      CASE WHEN b.n % 2000 <> 0 AND b.n % 97 = 0 THEN 'overloaded' END
     FROM bench_i b
     JOIN bench_users u ON u.n = b.user_n
     LEFT JOIN bench_i r ON r.session_n = b.session_n AND r.j = b.root_j AND NOT b.is_root

@@ -8,6 +8,7 @@ import type { JsonObject } from '../../src/core/records.js';
 import type { InterceptionFacts } from '../../src/store/interception-facts.js';
 import type { Database } from '../../src/store/schema.js';
 import { addTokenUsage, emptyTokenUsageSum } from '../../src/store/sum-token-usages.js';
+import { startsThread } from '../../src/store/thread-roots.js';
 
 /** Facts of ended interceptions, by id. */
 export async function loadFacts(db: Kysely<Database>, ids: readonly string[]): Promise<InterceptionFacts[]> {
@@ -25,8 +26,9 @@ export async function loadFacts(db: Kysely<Database>, ids: readonly string[]): P
     provider_name: string;
     model: string;
     thread_parent_id: string | null;
+    failed: boolean;
   }>`SELECT id, initiator_id, session_key, client, metadata, started_at, ended_at, provider, provider_name,
-            model, thread_parent_id
+            model, thread_parent_id, error IS NOT NULL AS failed
      FROM aibridge_interceptions WHERE id = ANY(${idArray})`.execute(db);
   const facts = new Map<string, InterceptionFacts>();
   for (const row of rows.rows) {
@@ -41,7 +43,8 @@ export async function loadFacts(db: Kysely<Database>, ids: readonly string[]): P
       provider: row.provider,
       providerName: row.provider_name,
       model: row.model,
-      isRoot: row.thread_parent_id === null,
+      isRoot: startsThread(row.thread_parent_id, row.metadata),
+      failed: row.failed,
       usage: emptyTokenUsageSum(),
       prompt: null,
     });

@@ -1,7 +1,7 @@
 /** Times HTTP requests one after another (no concurrency: latency, not throughput) and reports percentiles. */
 
 export interface Scenario {
-  route: 'interceptions' | 'sessions' | 'session threads' | 'models' | 'clients';
+  route: 'interceptions' | 'sessions' | 'session threads' | 'models' | 'clients' | 'usage';
   name: string;
   /** Paths requested in turn (scenarios rotate over several cursors or sessions). */
   paths: string[];

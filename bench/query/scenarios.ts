@@ -7,7 +7,14 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
 import type { Scenario } from './measure.js';
 
-const targets = { interceptions: 15, sessions: 20, 'session threads': 20, models: 5, clients: 5 } as const;
+const targets = {
+  interceptions: 15,
+  sessions: 20,
+  'session threads': 20,
+  models: 5,
+  clients: 5,
+  usage: 20,
+} as const;
 
 const q = (query: string) => `q=${encodeURIComponent(query)}`;
 const rotate = <T>(values: readonly T[], make: (value: T) => string) => values.map(make);
@@ -109,6 +116,22 @@ export async function buildScenarios(input: {
     targetMs: targets[route],
   });
   const fixed = (path: string) => [path];
+  /** The overview's request: a range ending at the newest interception, per hour or day, split one way. */
+  const usage = (
+    name: string,
+    input: { days: number; interval: 'hour' | 'day'; groupBy: string },
+    token = ownerToken,
+  ): Scenario => ({
+    route: 'usage',
+    name,
+    paths: [
+      `/api/v2/aibridge/usage?interval=${input.interval}&group_by=${input.groupBy}&${q(
+        `started_after:${daysAgo(input.days)} started_before:${newest.toISOString()}`,
+      )}`,
+    ],
+    token,
+    targetMs: targets.usage,
+  });
 
   return [
     interceptions('first page, no filter', fixed('')),
@@ -162,5 +185,11 @@ export async function buildScenarios(input: {
     values('clients', 'all', ''),
     values('clients', 'prefix "C"', `?${q('C')}`),
     values('clients', 'member', '', memberToken),
+    usage('24 h by hour, by model', { days: 1, interval: 'hour', groupBy: 'model' }),
+    usage('7 days by hour, by user', { days: 7, interval: 'hour', groupBy: 'user' }),
+    usage('30 days by day, by client', { days: 30, interval: 'day', groupBy: 'client' }),
+    usage('90 days by day, by model', { days: 90, interval: 'day', groupBy: 'model' }),
+    usage('90 days by day, by user', { days: 90, interval: 'day', groupBy: 'user' }),
+    usage('member, 30 days by day', { days: 30, interval: 'day', groupBy: 'model' }, memberToken),
   ];
 }

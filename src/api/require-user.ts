@@ -1,13 +1,26 @@
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/authenticate.js';
 import { tokenFromHeaders } from '../auth/authenticate.js';
+import { authenticateWebSession, sessionSecretFromHeaders } from '../auth/web-session.js';
 import type { ServerContext } from '../server/context.js';
 import type { User } from '../store/users.js';
 import { forbidden } from './http-error.js';
 
-/** Authenticates an API request (Coder-Session-Token or Authorization: Bearer); throws 401. */
-export function requireUser(request: FastifyRequest, context: ServerContext): Promise<Principal> {
-  return context.authenticator.authenticate(tokenFromHeaders(request.headers, { proxy: false })?.token);
+/**
+ * Authenticates an API request: a token (Coder-Session-Token or Authorization: Bearer) when one is sent,
+ * else the dashboard's session cookie (with its CSRF checks on state-changing methods); throws 401.
+ */
+export async function requireUser(request: FastifyRequest, context: ServerContext): Promise<Principal> {
+  const token = tokenFromHeaders(request.headers, { proxy: false })?.token;
+  const secret = token === undefined ? sessionSecretFromHeaders(request.headers) : undefined;
+  if (secret === undefined) return context.authenticator.authenticate(token);
+  const session = await authenticateWebSession({
+    db: context.store.db,
+    secret,
+    method: request.method,
+    headers: request.headers,
+  });
+  return { user: session.user, apiKeyId: session.apiKeyId };
 }
 
 /** Whether a user may read every user's records (owners and auditors). */

@@ -12,6 +12,7 @@ import {
 } from '../store/users.js';
 import { badRequest, HttpError, notFound, type Validation } from './http-error.js';
 import { canReadAll, requireOwner, requireUser } from './require-user.js';
+import { registerUserRolesRoute } from './user-roles.js';
 
 /** The JSON form of a user. */
 export function userJson(user: User) {
@@ -122,4 +123,5 @@ export async function registerUserRoutes(app: FastifyInstance, context: ServerCo
     const { user: caller } = await requireUser(request, context);
     return userJson(await resolveUserParam(context, caller, request.params.user));
   });
+  registerUserRolesRoute(app, context);
 }

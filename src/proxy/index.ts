@@ -2,7 +2,8 @@
  * The proxy: provider-compatible routes under `/api/v2/aibridge/{name}/…` for every configured instance.
  * A path is first confined below the instance root, then intercepted (generation endpoints), passed
  * through (the provider type's allow-list plus the instance's own) or answered 404. Every error on these
- * routes is answered in the provider's own error shape.
+ * routes is answered in the provider's own error shape. WebSocket upgrades (the Responses WebSocket
+ * transport) go through the same confinement, authentication and planning in `websocket/`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenFromHeaders } from '../auth/authenticate.js';
@@ -18,6 +19,7 @@ import type { ProxyRoute, ProxyState } from './proxy-state.js';
 import { resolveCredential } from './resolve-credential.js';
 import { ThreadLineage } from './thread-lineage.js';
 import { UpstreamPool } from './upstream-pool.js';
+import { registerWebSocketProxy } from './websocket/index.js';
 
 const routePrefix = '/api/v2/aibridge/';
 
@@ -36,6 +38,7 @@ export async function registerProxyRoutes(app: FastifyInstance, context: ServerC
     lineage: new ThreadLineage({ db: context.store.db, logger: context.logger }),
   };
 
+  registerWebSocketProxy({ app, state, routePrefix });
   await app.register(async (scope) => {
     // Bodies stay bytes: they are forwarded as received, and parsed only to read what is recorded.
     scope.removeAllContentTypeParsers();

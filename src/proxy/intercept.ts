@@ -188,7 +188,7 @@ function failed(upstreamStatus: number | null, error: string, metadata = {}): In
 }
 
 /** Queues the interception's records and remembers its tool calls for the threads that will follow. */
-function record(state: ProxyState, input: Parameters<typeof buildRecords>[0]): void {
+export function record(state: ProxyState, input: Parameters<typeof buildRecords>[0]): void {
   const { start, outcome } = input;
   state.context.recorder.enqueue(buildRecords(input), { admitted: true });
   const toolCallIds = (outcome.summary?.toolCalls ?? []).flatMap((call) =>

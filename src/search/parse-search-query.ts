@@ -27,6 +27,7 @@ const bareWordKeys: Record<SearchRoute, SearchKey | null> = {
   sessions: null,
   models: 'model',
   clients: 'client',
+  usage: null,
 };
 
 /** The grammar of a route: the keys whose table entry names it, in table order. */
@@ -41,6 +42,8 @@ export function grammarOf(route: SearchRoute): SearchGrammar {
 
 export const interceptionsGrammar: SearchGrammar = grammarOf('interceptions');
 export const sessionsGrammar: SearchGrammar = grammarOf('sessions');
+/** Usage: the dimensions its rollups keep, and the time range. */
+export const usageGrammar: SearchGrammar = grammarOf('usage');
 /** Models: a bare word is a model-name prefix, as is `model:`. */
 export const modelsGrammar: SearchGrammar = grammarOf('models');
 /** Clients: a bare word is a client prefix, as is `client:`. */

@@ -9,7 +9,7 @@ import { errorTypes } from '../store/error-types.js';
 import { parseRfc3339 } from './parse-rfc3339.js';
 
 /** The query routes that take a `q` parameter. */
-export type SearchRoute = 'interceptions' | 'sessions' | 'models' | 'clients';
+export type SearchRoute = 'interceptions' | 'sessions' | 'models' | 'clients' | 'usage';
 
 /** A value parser: the typed value, or a sentence saying what is wrong with the text. */
 export type ParseValue<Value> = (text: string) => { value: Value } | { problem: string };
@@ -66,35 +66,35 @@ export const searchKeys = {
     parse: text,
     help: 'user: "me", a username or a user id',
     placeholder: 'user',
-    routes: lists,
+    routes: [...lists, 'usage'],
   }),
   provider: key({
     field: 'provider',
     parse: text,
     help: 'provider type, e.g. openai or anthropic',
     placeholder: 'type',
-    routes: lists,
+    routes: [...lists, 'usage'],
   }),
   provider_name: key({
     field: 'providerName',
     parse: text,
     help: 'configured provider instance name',
     placeholder: 'name',
-    routes: lists,
+    routes: [...lists, 'usage'],
   }),
   model: key({
     field: 'model',
     parse: text,
     help: 'model name',
     placeholder: 'model',
-    routes: [...lists, 'models'],
+    routes: [...lists, 'models', 'usage'],
   }),
   client: key({
     field: 'client',
     parse: text,
     help: 'client, e.g. "Claude Code"',
     placeholder: 'client',
-    routes: [...lists, 'clients'],
+    routes: [...lists, 'clients', 'usage'],
   }),
   credential_kind: key({
     field: 'credentialKind',
@@ -129,14 +129,14 @@ export const searchKeys = {
     parse: time,
     help: 'RFC 3339 time, e.g. 2025-01-31T09:00:00Z (inclusive)',
     placeholder: 'time',
-    routes: lists,
+    routes: [...lists, 'usage'],
   }),
   started_before: key({
     field: 'startedBefore',
     parse: time,
     help: 'RFC 3339 time (exclusive)',
     placeholder: 'time',
-    routes: lists,
+    routes: [...lists, 'usage'],
   }),
 };
 

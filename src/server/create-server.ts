@@ -12,6 +12,7 @@ import { registerUserRoutes } from '../api/users.js';
 import { registerProxyRoutes } from '../proxy/index.js';
 import { isConnectionError } from '../store/connection-errors.js';
 import type { ServerContext } from './context.js';
+import { registerDashboard } from './serve-dashboard.js';
 import { version } from './version.js';
 
 /** Builds the HTTP application: health, build info, management, query and proxy routes. */
@@ -56,6 +57,7 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
     await registerAibridgeQueryRoutes(api, context);
   });
   await registerProxyRoutes(app, context);
+  await registerDashboard(app, context);
   return app;
 }
 

@@ -5,6 +5,7 @@
 import type { RecordedInterception } from '../core/records.js';
 import { type JsonObject, metadataOf, sessionKeyOf } from '../core/records.js';
 import { addTokenUsage, emptyTokenUsageSum, type TokenUsageSum } from './sum-token-usages.js';
+import { startsThread } from './thread-roots.js';
 
 /** One ended interception as the rollups see it. */
 export interface InterceptionFacts {
@@ -20,6 +21,8 @@ export interface InterceptionFacts {
   model: string;
   /** A thread root: it answered no tool call. */
   isRoot: boolean;
+  /** It ended with an error (the usage rollups count these). */
+  failed: boolean;
   usage: TokenUsageSum;
   /** Its newest prompt, if any. */
   prompt: { text: string; at: Date; id: string } | null;
@@ -38,6 +41,7 @@ function newerPrompt(
 /** The facts of one whole interception. */
 export function factsOf(interception: RecordedInterception): InterceptionFacts {
   const { start, end } = interception;
+  const metadata = metadataOf(interception);
   const usage = emptyTokenUsageSum();
   for (const record of interception.tokenUsages) addTokenUsage(usage, record);
   let prompt: InterceptionFacts['prompt'] = null;
@@ -48,13 +52,14 @@ export function factsOf(interception: RecordedInterception): InterceptionFacts {
     initiatorId: start.initiatorId,
     sessionKey: sessionKeyOf(start),
     client: start.client,
-    metadata: metadataOf(interception),
+    metadata,
     startedAt: start.startedAt,
     endedAt: end.endedAt,
     provider: start.provider,
     providerName: start.providerName,
     model: start.model,
-    isRoot: start.threadParentId === null,
+    isRoot: startsThread(start.threadParentId, metadata),
+    failed: end.error !== null,
     usage,
     prompt,
   };

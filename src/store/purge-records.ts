@@ -41,5 +41,7 @@ export async function purgeRecords(db: Kysely<Database>, before: Date, chunk = 5
     WHERE t.initiator_id = s.initiator_id AND t.provider = s.provider AND t.provider_name = s.provider_name
       AND t.model = s.model AND t.client = s.client`.execute(db);
   await sql`DELETE FROM aibridge_interception_totals WHERE interceptions <= 0`.execute(db);
+  await sql`DELETE FROM aibridge_usage_hourly WHERE hour < ${cutoff}`.execute(db);
+  await sql`DELETE FROM aibridge_usage_by_dimension WHERE bucket < ${cutoff}`.execute(db);
   return total;
 }

@@ -216,6 +216,14 @@ export async function readSessionsPage(
   return { count: Number(row?.count ?? 0), sessionsJson: row?.sessions ?? '[]' };
 }
 
+/** A page of sessions alone, as the JSON text of the API's `sessions` array (no count: for exports). */
+export async function listSessionsJson(db: Kysely<Database>, query: SessionsPageQuery): Promise<string> {
+  const result = await sql<{
+    sessions: string | null;
+  }>`SELECT ${sessionsPageJson(query)} AS sessions`.execute(db);
+  return result.rows[0]?.sessions ?? '[]';
+}
+
 /**
  * The visible session `sessionId` names: a session key (the most recently active one if two initiators
  * share it), else the session of the ended interception with that id.

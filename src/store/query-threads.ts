@@ -18,6 +18,7 @@ import {
   type TokenUsageAmounts,
   type TokenUsageSum,
 } from './sum-token-usages.js';
+import { startsThreadSql } from './thread-roots.js';
 
 /** One interception of a thread that made tool calls. */
 export interface AgenticActionRow {
@@ -109,7 +110,7 @@ async function pageRoots(
   db: Kysely<Database>,
   input: { inSession: RawBuilder<unknown>; rootId: string | null; after: boolean; limit: number },
 ): Promise<string[]> {
-  const conditions = [input.inSession, sql`i.thread_parent_id IS NULL`];
+  const conditions = [input.inSession, startsThreadSql('i')];
   const cursor = sql`(SELECT c.started_at, c.id FROM aibridge_interceptions c WHERE c.id = ${input.rootId})`;
   const backwards = input.rootId !== null && !input.after;
   if (input.rootId !== null)

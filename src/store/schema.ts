@@ -133,6 +133,51 @@ export interface InterceptionCountsTable {
   model: string;
   client: string;
   interceptions: BigInt;
+  /** Failures and token sums (migration 0008). */
+  failed: Generated<BigInt>;
+  input_tokens: Generated<BigInt>;
+  output_tokens: Generated<BigInt>;
+  cache_read_input_tokens: Generated<BigInt>;
+  cache_write_input_tokens: Generated<BigInt>;
+}
+
+/** Ended interceptions, failures and token sums per UTC hour and dimension (migration 0008). */
+export interface UsageHourlyTable {
+  hour: Timestamp;
+  initiator_id: string;
+  provider: string;
+  provider_name: string;
+  model: string;
+  client: string;
+  interceptions: BigInt;
+  failed: BigInt;
+  input_tokens: BigInt;
+  output_tokens: BigInt;
+  cache_read_input_tokens: BigInt;
+  cache_write_input_tokens: BigInt;
+}
+
+/** Usage per hour or day for one dimension at a time, everyone's (migration 0008). */
+export interface UsageByDimensionTable {
+  granularity: 'hour' | 'day';
+  dimension: string;
+  bucket: Timestamp;
+  key: string;
+  interceptions: BigInt;
+  failed: BigInt;
+  input_tokens: BigInt;
+  output_tokens: BigInt;
+  cache_read_input_tokens: BigInt;
+  cache_write_input_tokens: BigInt;
+}
+
+/** A browser sign-in (migration 0008); the cookie's secret is stored only as its SHA-256. */
+export interface WebSessionsTable {
+  secret_hash: Buffer;
+  user_id: string;
+  api_key_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 /** Ended interceptions over all time per dimension (migration 0003). */
@@ -157,4 +202,7 @@ export interface Database {
   aibridge_session_models: SessionModelsTable;
   aibridge_interception_counts: InterceptionCountsTable;
   aibridge_interception_totals: InterceptionTotalsTable;
+  aibridge_usage_hourly: UsageHourlyTable;
+  aibridge_usage_by_dimension: UsageByDimensionTable;
+  web_sessions: WebSessionsTable;
 }

@@ -22,7 +22,7 @@ interface SessionDelta {
 /**
  * Adds interceptions that just ended to the rollups the query API reads (`aibridge_sessions` with its
  * summed usage metadata, `aibridge_session_models`, `aibridge_interception_counts` per UTC day,
- * `aibridge_interception_totals`). The deltas are computed here from the facts and applied with one upsert
+ * `aibridge_interception_totals`, `aibridge_usage_hourly`, `aibridge_usage_by_dimension`). The deltas are computed here from the facts and applied with one upsert
  * per table, rather than re-read and grouped in SQL: that halved the rollups' share of a 300-interception
  * batch. Each interception must be passed exactly once in its life: the writer passes only rows it just
  * ended.
@@ -161,42 +161,149 @@ async function insertSessionModels(
   `.execute(transaction);
 }
 
-/** Ended interceptions per UTC day and dimension, and the same over all time (migration 0003). */
+/** What one rollup row adds: interceptions, failures and token sums. */
+interface UsageDelta {
+  bucket: string;
+  fact: InterceptionFacts;
+  count: number;
+  failed: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+/**
+ * Sums facts per time bucket and dimension, in key order: two writers touching the same rows then take
+ * their row locks in the same order and cannot deadlock.
+ */
+function usageDeltas(facts: readonly InterceptionFacts[], bucketOf: (time: Date) => string): UsageDelta[] {
+  const rows = new Map<string, UsageDelta>();
+  for (const fact of facts) {
+    const bucket = bucketOf(fact.startedAt);
+    const key = [bucket, fact.initiatorId, fact.provider, fact.providerName, fact.model, fact.client].join(
+      '\u0000',
+    );
+    let row = rows.get(key);
+    if (!row) {
+      row = { bucket, fact, count: 0, failed: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+      rows.set(key, row);
+    }
+    row.count += 1;
+    if (fact.failed) row.failed += 1;
+    row.input += fact.usage.inputTokens;
+    row.output += fact.usage.outputTokens;
+    row.cacheRead += fact.usage.cacheReadInputTokens;
+    row.cacheWrite += fact.usage.cacheWriteInputTokens;
+  }
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
+
+/** The unnest arguments of usage deltas after their bucket: dimensions, then the sums. */
+function usageColumns(rows: readonly UsageDelta[]) {
+  const column = <T>(read: (row: UsageDelta) => T) => rows.map(read);
+  return sql`
+    ${column((row) => row.fact.initiatorId)}::uuid[], ${column((row) => row.fact.provider)}::text[],
+    ${column((row) => row.fact.providerName)}::text[], ${column((row) => row.fact.model)}::text[],
+    ${column((row) => row.fact.client)}::text[], ${column((row) => row.count)}::bigint[],
+    ${column((row) => row.failed)}::bigint[], ${column((row) => row.input)}::bigint[],
+    ${column((row) => row.output)}::bigint[], ${column((row) => row.cacheRead)}::bigint[],
+    ${column((row) => row.cacheWrite)}::bigint[]`;
+}
+
+const usageUpdates = (alias: string) =>
+  sql.raw(`interceptions = ${alias}.interceptions + excluded.interceptions,
+      failed = ${alias}.failed + excluded.failed,
+      input_tokens = ${alias}.input_tokens + excluded.input_tokens,
+      output_tokens = ${alias}.output_tokens + excluded.output_tokens,
+      cache_read_input_tokens = ${alias}.cache_read_input_tokens + excluded.cache_read_input_tokens,
+      cache_write_input_tokens = ${alias}.cache_write_input_tokens + excluded.cache_write_input_tokens`);
+
+/**
+ * Ended interceptions per UTC day and dimension (with failures and token sums, migration 0008), the same
+ * over all time (migration 0003), and per UTC hour (migration 0008).
+ */
 async function upsertCounts(
   transaction: Transaction<Database>,
   facts: readonly InterceptionFacts[],
 ): Promise<void> {
-  const days = new Map<string, { day: string; fact: InterceptionFacts; count: number }>();
-  for (const fact of facts) {
-    const day = fact.startedAt.toISOString().slice(0, 10);
-    const key = [day, fact.initiatorId, fact.provider, fact.providerName, fact.model, fact.client].join(
-      '\u0000',
-    );
-    const entry = days.get(key);
-    if (entry) entry.count += 1;
-    else days.set(key, { day, fact, count: 1 });
-  }
-  // Key order again, for the same lock-ordering reason as the sessions.
-  const rows = [...days.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  const column = <T>(read: (row: (typeof rows)[number]) => T) => rows.map(read);
-  const dimensions = sql`
-    ${column((row) => row.fact.initiatorId)}::uuid[], ${column((row) => row.fact.provider)}::text[],
-    ${column((row) => row.fact.providerName)}::text[], ${column((row) => row.fact.model)}::text[],
-    ${column((row) => row.fact.client)}::text[], ${column((row) => row.count)}::bigint[]`;
+  const days = usageDeltas(facts, (time) => time.toISOString().slice(0, 10));
   await sql`
-    INSERT INTO aibridge_interception_counts AS c
-      (day, initiator_id, provider, provider_name, model, client, interceptions)
-    SELECT * FROM unnest(${column((row) => row.day)}::date[], ${dimensions})
-    ON CONFLICT (day, initiator_id, provider, provider_name, model, client)
-      DO UPDATE SET interceptions = c.interceptions + excluded.interceptions
+    INSERT INTO aibridge_interception_counts AS c (day, initiator_id, provider, provider_name, model, client,
+      interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
+    SELECT * FROM unnest(${days.map((row) => row.bucket)}::date[], ${usageColumns(days)})
+    ON CONFLICT (day, initiator_id, provider, provider_name, model, client) DO UPDATE SET ${usageUpdates('c')}
   `.execute(transaction);
   // Several days of one dimension fold into one total row: summed first, as one row may be upserted once.
   await sql`
     INSERT INTO aibridge_interception_totals AS t (initiator_id, provider, provider_name, model, client, interceptions)
     SELECT initiator_id, provider, provider_name, model, client, sum(n)
-    FROM unnest(${dimensions}) AS u (initiator_id, provider, provider_name, model, client, n)
+    FROM unnest(${usageColumns(days)})
+      AS u (initiator_id, provider, provider_name, model, client, n, failed, input, output, cache_read, cache_write)
     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (initiator_id, provider, provider_name, model, client)
       DO UPDATE SET interceptions = t.interceptions + excluded.interceptions
+  `.execute(transaction);
+  const hours = usageDeltas(facts, (time) => `${time.toISOString().slice(0, 13)}:00:00Z`);
+  await upsertUsageByDimension(transaction, facts);
+  await sql`
+    INSERT INTO aibridge_usage_hourly AS h (hour, initiator_id, provider, provider_name, model, client,
+      interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
+    SELECT * FROM unnest(${hours.map((row) => row.bucket)}::timestamptz[], ${usageColumns(hours)})
+    ON CONFLICT (hour, initiator_id, provider, provider_name, model, client) DO UPDATE SET ${usageUpdates('h')}
+  `.execute(transaction);
+}
+
+/** The dimensions of `aibridge_usage_by_dimension` and each one's key in a fact. */
+const usageDimensions: Record<string, (fact: InterceptionFacts) => string> = {
+  all: () => '',
+  user: (fact) => fact.initiatorId,
+  model: (fact) => fact.model,
+  client: (fact) => fact.client,
+  provider: (fact) => fact.provider,
+  provider_name: (fact) => fact.providerName,
+};
+
+/** Per hour and per day, one dimension at a time (migration 0008). */
+async function upsertUsageByDimension(
+  transaction: Transaction<Database>,
+  facts: readonly InterceptionFacts[],
+): Promise<void> {
+  const rows = new Map<
+    string,
+    { granularity: string; dimension: string; bucket: string; key: string; sums: number[] }
+  >();
+  for (const fact of facts) {
+    const iso = fact.startedAt.toISOString();
+    const buckets = { hour: `${iso.slice(0, 13)}:00:00Z`, day: `${iso.slice(0, 10)}T00:00:00Z` };
+    const amounts = [
+      1,
+      fact.failed ? 1 : 0,
+      fact.usage.inputTokens,
+      fact.usage.outputTokens,
+      fact.usage.cacheReadInputTokens,
+      fact.usage.cacheWriteInputTokens,
+    ];
+    for (const [granularity, bucket] of Object.entries(buckets)) {
+      for (const [dimension, keyOf] of Object.entries(usageDimensions)) {
+        const key = keyOf(fact);
+        const id = [granularity, dimension, bucket, key].join('\u0000');
+        const row = rows.get(id);
+        if (row) row.sums = row.sums.map((sum, index) => sum + (amounts[index] ?? 0));
+        else rows.set(id, { granularity, dimension, bucket, key, sums: [...amounts] });
+      }
+    }
+  }
+  // Key order, for the same lock-ordering reason as the other rollups.
+  const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  const column = <T>(read: (row: (typeof sorted)[number]) => T) => sorted.map(read);
+  const sum = (index: number) => column((row) => row.sums[index] ?? 0);
+  await sql`
+    INSERT INTO aibridge_usage_by_dimension AS d (granularity, dimension, bucket, key, interceptions, failed,
+      input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
+    SELECT * FROM unnest(${column((row) => row.granularity)}::text[], ${column((row) => row.dimension)}::text[],
+      ${column((row) => row.bucket)}::timestamptz[], ${column((row) => row.key)}::text[], ${sum(0)}::bigint[],
+      ${sum(1)}::bigint[], ${sum(2)}::bigint[], ${sum(3)}::bigint[], ${sum(4)}::bigint[], ${sum(5)}::bigint[])
+    ON CONFLICT (granularity, dimension, bucket, key) DO UPDATE SET ${usageUpdates('d')}
   `.execute(transaction);
 }

@@ -98,3 +98,34 @@ export async function hasUsers(db: Kysely<Database>): Promise<boolean> {
   const row = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   return row !== undefined;
 }
+
+/**
+ * Replaces a user's roles. Refuses (returns `'last-owner'`) to take the owner role from the last owner, in
+ * the same statement, so two owners demoting each other at once cannot both succeed. Returns null when no
+ * such user exists.
+ */
+export async function setUserRoles(
+  db: Kysely<Database>,
+  input: { id: string; roles: ElevatedRole[] },
+): Promise<User | 'last-owner' | null> {
+  const keepsOwner = input.roles.includes('owner');
+  const row = await db
+    .updateTable('users')
+    .set({ roles: input.roles, updated_at: new Date() })
+    .where('id', '=', input.id)
+    .where((eb) =>
+      keepsOwner
+        ? eb.val(true)
+        : eb.exists(
+            eb
+              .selectFrom('users as other')
+              .select('other.id')
+              .where('other.id', '<>', input.id)
+              .where(sql<boolean>`'owner' = ANY(other.roles)`),
+          ),
+    )
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return toUser(row);
+  return (await findUserById(db, input.id)) ? 'last-owner' : null;
+}

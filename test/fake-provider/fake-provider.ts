@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeSocketServer, type SocketScenario } from './fake-websocket.js';
 import { fixtureEvents, readFixture } from './fixtures.js';
 
 /** How the fake answers one request. */
@@ -65,6 +66,12 @@ const embeddings = JSON.stringify({
 export class FakeProvider {
   readonly exchanges: Exchange[] = [];
   readonly #server: Server;
+  /** The Responses WebSocket transport on `/v1/responses`; its connections are in `sockets.exchanges`. */
+  readonly sockets: FakeSocketServer;
+  /** Scenarios for the next `response.create` messages on sockets, in order. */
+  readonly #socketScript: SocketScenario[] = [];
+  /** While set, upgrades are refused with this status and body. */
+  socketRefusal: { status: number; body: string } | null = null;
   readonly #script: Scenario[] = [];
   readonly #cache = new Map<string, { events: Buffer[]; whole: Buffer }>();
   #requestCount = 0;
@@ -75,6 +82,11 @@ export class FakeProvider {
 
   private constructor(server: Server) {
     this.#server = server;
+    this.sockets = new FakeSocketServer({
+      refusal: () => this.socketRefusal,
+      nextScenario: () => this.#socketScript.shift(),
+    });
+    server.on('upgrade', (request, socket, head) => this.sockets.upgrade(request, socket, head));
   }
 
   /** Starts a fake provider on a free loopback port. */
@@ -102,6 +114,11 @@ export class FakeProvider {
     this.#script.push(...scenarios);
   }
 
+  /** Queues scenarios for the next `response.create` messages on WebSocket connections, in order. */
+  scriptSocket(...scenarios: SocketScenario[]): void {
+    this.#socketScript.push(...scenarios);
+  }
+
   /** The last exchange (throws when there is none). */
   last(): Exchange {
     const exchange = this.exchanges.at(-1);
@@ -110,6 +127,7 @@ export class FakeProvider {
   }
 
   async close(): Promise<void> {
+    this.sockets.close();
     this.#server.closeAllConnections();
     this.#server.close();
     await once(this.#server, 'close');

@@ -10,6 +10,7 @@ import { buildOpenApiDocument } from './openapi.js';
 import type { QueryRouteSpec } from './route-spec.js';
 import { registerSessionThreadsRoute, sessionThreadsRoute } from './session-threads.js';
 import { registerSessionsRoute, sessionsRoute } from './sessions.js';
+import { registerUsageRoute, usageRoute } from './usage.js';
 
 /** Every query route, in the seed's order. */
 export const queryRoutes: readonly QueryRouteSpec[] = [
@@ -18,6 +19,7 @@ export const queryRoutes: readonly QueryRouteSpec[] = [
   modelsRoute,
   sessionsRoute,
   sessionThreadsRoute,
+  usageRoute,
 ];
 
 /** Registers the query routes and the OpenAPI document (served without a token, like any API description). */
@@ -29,6 +31,7 @@ export async function registerAibridgeQueryRoutes(
   registerSessionsRoute(app, context);
   registerSessionThreadsRoute(app, context);
   registerDistinctValuesRoutes(app, context);
+  registerUsageRoute(app, context);
   const document = buildOpenApiDocument(queryRoutes);
   app.get('/api/v2/openapi.json', async () => document);
 }

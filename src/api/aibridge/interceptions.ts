@@ -6,6 +6,7 @@ import { interceptionIsVisible } from '../../store/query-interceptions.js';
 import { readInterceptionsPage } from '../../store/query-interceptions-page.js';
 import { badRequest } from '../http-error.js';
 import { requireUser } from '../require-user.js';
+import { exportInterceptions, wantsCsv } from './csv.js';
 import { QueryParameters } from './query-parameters.js';
 import { resolveSearch, visibilityOf } from './resolve-search.js';
 import { fastifyPath, type QueryRouteSpec } from './route-spec.js';
@@ -47,6 +48,14 @@ export const interceptionsRoute: QueryRouteSpec = {
       required: false,
       description: 'Offset pagination (cannot be used with after_id)',
     },
+    {
+      name: 'format',
+      in: 'query',
+      type: 'string',
+      required: false,
+      description:
+        'json (default) or csv: every matching interception as a CSV download, newest first (paging is ignored)',
+    },
   ],
   response: listInterceptionsResponse,
 };
@@ -66,6 +75,7 @@ export function registerInterceptionsRoute(app: FastifyInstance, context: Server
     const offset = parameters.offset();
     const afterId = parameters.uuid('after_id');
     parameters.forbidTogether('after_id', 'offset');
+    const csv = wantsCsv(request.query, parameters.validations);
     const parsed = parseSearchQuery(q, interceptionsGrammar);
     const [resolved, cursorVisible] = await Promise.all([
       resolveSearch({ context, principal, search: parsed.filter }),
@@ -75,6 +85,7 @@ export function registerInterceptionsRoute(app: FastifyInstance, context: Server
     if (!cursorVisible) validations.push({ field: 'after_id', detail: `No interception ${afterId}.` });
     if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
 
+    if (csv) return exportInterceptions({ context, request, reply, filter: resolved.filter, visibleTo });
     const db = context.store.db;
     const page = await readInterceptionsPage(db, {
       filter: resolved.filter,

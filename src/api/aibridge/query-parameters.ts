@@ -53,6 +53,11 @@ export class QueryParameters {
     return this.#integer('offset', { fallback: 0, min: 0, max: maxOffset });
   }
 
+  /** An integer parameter: `fallback` when absent, else an integer in `[min, max]`. */
+  integer(name: string, range: { fallback: number; min: number; max: number }): number {
+    return this.#integer(name, range);
+  }
+
   /** Records that two pagination modes were combined; `second` names the parameter reported. */
   forbidTogether(first: string, second: string): void {
     if (this.has(first) && this.has(second)) {

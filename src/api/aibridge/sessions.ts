@@ -5,6 +5,7 @@ import type { ServerContext } from '../../server/context.js';
 import { findSessionCursor, readSessionsPage } from '../../store/query-sessions.js';
 import { badRequest } from '../http-error.js';
 import { requireUser } from '../require-user.js';
+import { exportSessions, wantsCsv } from './csv.js';
 import { QueryParameters } from './query-parameters.js';
 import { resolveSearch, visibilityOf } from './resolve-search.js';
 import { fastifyPath, type QueryRouteSpec } from './route-spec.js';
@@ -49,6 +50,14 @@ export const sessionsRoute: QueryRouteSpec = {
       required: false,
       description: 'Offset pagination (cannot be used with after_session_id)',
     },
+    {
+      name: 'format',
+      in: 'query',
+      type: 'string',
+      required: false,
+      description:
+        'json (default) or csv: every matching session as a CSV download, most recently active first (paging is ignored)',
+    },
   ],
   response: listSessionsResponse,
 };
@@ -67,6 +76,7 @@ export function registerSessionsRoute(app: FastifyInstance, context: ServerConte
     const offset = parameters.offset();
     const afterSessionId = parameters.text('after_session_id') ?? null;
     parameters.forbidTogether('after_session_id', 'offset');
+    const csv = wantsCsv(request.query, parameters.validations);
     const parsed = parseSearchQuery(q, sessionsGrammar);
     const resolved = await resolveSearch({ context, principal, search: parsed.filter });
     const db = context.store.db;
@@ -84,6 +94,7 @@ export function registerSessionsRoute(app: FastifyInstance, context: ServerConte
     }
     if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
 
+    if (csv) return exportSessions({ context, request, reply, filter: resolved.filter, visibleTo });
     const page = await readSessionsPage(db, { filter: resolved.filter, visibleTo, limit, offset, after });
     reply.type('application/json; charset=utf-8');
     return `{"count":${page.count},"sessions":${page.sessionsJson}}`;

@@ -1,0 +1,267 @@
+/**
+ * `GET /api/v2/aibridge/usage`: interceptions, failures, sessions, active users and tokens over a time
+ * range, as totals, a series per hour or day split by one dimension, and the top users, models and
+ * clients — the dashboard's overview, served from the usage rollups. Members see only their own usage.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parseSearchQuery, usageGrammar } from '../../search/parse-search-query.js';
+import type { ServerContext } from '../../server/context.js';
+import { countSessions } from '../../store/query-sessions.js';
+import {
+  findMinimalUsers,
+  type MinimalUser,
+  queryUsage,
+  type UsageGroupBy,
+  type UsageInterval,
+  type UsageSums,
+  usageGroupBys,
+  usageIntervals,
+} from '../../store/query-usage.js';
+import { badRequest, type Validation } from '../http-error.js';
+import { requireUser } from '../require-user.js';
+import { QueryParameters } from './query-parameters.js';
+import { resolveSearch, visibilityOf } from './resolve-search.js';
+import { fastifyPath, type QueryRouteSpec, responseSchemaOf } from './route-spec.js';
+import { type JsonSchema, minimalUser } from './schemas.js';
+
+const hourMs = 3_600_000;
+const dayMs = 86_400_000;
+const bucketMs: Record<UsageInterval, number> = { hour: hourMs, day: dayMs };
+/** The default range of each interval, and the longest it may span (so a series stays small). */
+const defaultSpanMs: Record<UsageInterval, number> = { hour: 24 * hourMs, day: 30 * dayMs };
+const maxSpanMs: Record<UsageInterval, number> = { hour: 31 * dayMs, day: 3660 * dayMs };
+const groupsLimits = { default: 8, max: 50 };
+
+const integer: JsonSchema = { type: 'integer' };
+const sumsProperties = {
+  interceptions: integer,
+  failed_interceptions: integer,
+  input_tokens: integer,
+  output_tokens: integer,
+  cache_read_input_tokens: integer,
+  cache_write_input_tokens: integer,
+} satisfies Record<string, JsonSchema>;
+
+function object(properties: Record<string, JsonSchema>, description?: string): JsonSchema {
+  return {
+    type: 'object',
+    ...(description ? { description } : {}),
+    properties,
+    required: Object.keys(properties),
+    additionalProperties: false,
+  };
+}
+
+const nullableString: JsonSchema = { type: ['string', 'null'] };
+const time: JsonSchema = { type: 'string', format: 'date-time' };
+const listOf = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
+
+export const usageResponse: JsonSchema = object({
+  interval: { type: 'string', description: 'hour or day (UTC)' },
+  group_by: { type: 'string', description: 'model, user, client, provider or provider_name' },
+  started_after: { ...time, description: 'Start of the range, rounded down to a whole bucket' },
+  started_before: { ...time, description: 'End of the range (exclusive), rounded up to a whole bucket' },
+  totals: object({
+    ...sumsProperties,
+    sessions: { type: 'integer', description: 'Sessions started in the range' },
+    active_users: { type: 'integer', description: 'Users with an interception in the range' },
+    error_rate: { type: 'number', description: 'failed_interceptions / interceptions (0 when none)' },
+  }),
+  groups: listOf(
+    object(
+      { key: { type: 'string' }, label: { type: 'string' }, ...sumsProperties },
+      'A group of the series (a user is keyed by id and labelled by username), largest first',
+    ),
+  ),
+  series: listOf(
+    object(
+      {
+        bucket: time,
+        key: { ...nullableString, description: 'null: every group beyond `groups`' },
+        ...sumsProperties,
+      },
+      'Usage of one group in one bucket; buckets without usage are left out',
+    ),
+  ),
+  top_users: listOf(object({ user: minimalUser, ...sumsProperties })),
+  top_models: listOf(object({ model: { type: 'string' }, ...sumsProperties })),
+  top_clients: listOf(object({ client: { type: 'string' }, ...sumsProperties })),
+});
+
+export const usageRoute: QueryRouteSpec = {
+  path: '/api/v2/aibridge/usage',
+  operationId: 'get-ai-bridge-usage',
+  summary: 'AI Bridge usage over time',
+  description:
+    'Interceptions, failures, sessions, active users and tokens of the interceptions the caller may see, ' +
+    'started in a time range: totals, a series per UTC hour or day split by one dimension, and the top ' +
+    '10 users, models and clients. Served from rollups; the range is rounded out to whole buckets.',
+  parameters: [
+    {
+      name: 'q',
+      in: 'query',
+      type: 'string',
+      required: false,
+      description:
+        'Search query in the format `key:value`. Available keys are: initiator, provider, provider_name, model, ' +
+        'client, started_after, started_before. Without started_after: the last 24 hours (hour) or 30 days (day).',
+    },
+    {
+      name: 'interval',
+      in: 'query',
+      type: 'string',
+      required: false,
+      description: 'Bucket size: hour (default; a range of at most 31 days) or day',
+    },
+    {
+      name: 'group_by',
+      in: 'query',
+      type: 'string',
+      required: false,
+      description: 'Split of the series: model (default), user, client, provider or provider_name',
+    },
+    {
+      name: 'groups',
+      in: 'query',
+      type: 'integer',
+      required: false,
+      description: `How many groups the series keeps apart (default ${groupsLimits.default}, 1 to ${groupsLimits.max}); the rest are summed under key null`,
+    },
+  ],
+  response: usageResponse,
+};
+
+const sumsJson = (sums: UsageSums) => ({
+  interceptions: sums.interceptions,
+  failed_interceptions: sums.failed,
+  input_tokens: sums.inputTokens,
+  output_tokens: sums.outputTokens,
+  cache_read_input_tokens: sums.cacheReadInputTokens,
+  cache_write_input_tokens: sums.cacheWriteInputTokens,
+});
+
+const userJson = (user: MinimalUser) => ({
+  id: user.id,
+  username: user.username,
+  name: user.name,
+  avatar_url: user.avatarUrl,
+});
+
+function oneOf<T extends string>(input: {
+  parameters: QueryParameters;
+  name: string;
+  values: readonly T[];
+  fallback: T;
+  validations: Validation[];
+}): T {
+  const value = input.parameters.text(input.name);
+  if (value === undefined) return input.fallback;
+  const found = input.values.find((candidate) => candidate === value);
+  if (found === undefined) {
+    input.validations.push({
+      field: input.name,
+      detail: `Must be one of ${input.values.join(', ')}, not "${value}".`,
+    });
+    return input.fallback;
+  }
+  return found;
+}
+
+/** The range rounded out to whole buckets, with a default start; a validation when it is too long. */
+export function usageRange(input: {
+  interval: UsageInterval;
+  after: Date | undefined;
+  before: Date | undefined;
+  now: Date;
+}): { from: Date; to: Date; validation: Validation | null } {
+  const size = bucketMs[input.interval];
+  const to = new Date(Math.ceil((input.before ?? input.now).getTime() / size) * size);
+  const start = input.after?.getTime() ?? to.getTime() - defaultSpanMs[input.interval];
+  const from = new Date(Math.floor(start / size) * size);
+  const tooLong = to.getTime() - from.getTime() > maxSpanMs[input.interval];
+  return {
+    from,
+    to,
+    validation: tooLong
+      ? {
+          field: 'started_after',
+          detail: `A range by ${input.interval} spans at most ${maxSpanMs[input.interval] / dayMs} days; use interval=day for longer ones.`,
+        }
+      : null,
+  };
+}
+
+/** Registers the usage route. */
+export function registerUsageRoute(app: FastifyInstance, context: ServerContext): void {
+  app.get(fastifyPath(usageRoute), responseSchemaOf(usageRoute), async (request) => {
+    const principal = await requireUser(request, context);
+    const visibleTo = visibilityOf(principal);
+    const parameters = new QueryParameters(request.query);
+    const validations: Validation[] = [];
+    const q = parameters.text('q') ?? '';
+    const interval = oneOf({
+      parameters,
+      name: 'interval',
+      values: usageIntervals,
+      fallback: 'hour',
+      validations,
+    });
+    const groupBy: UsageGroupBy = oneOf({
+      parameters,
+      name: 'group_by',
+      values: usageGroupBys,
+      fallback: 'model',
+      validations,
+    });
+    const groups = parameters.integer('groups', {
+      fallback: groupsLimits.default,
+      min: 1,
+      max: groupsLimits.max,
+    });
+    const parsed = parseSearchQuery(q, usageGrammar);
+    const resolved = await resolveSearch({ context, principal, search: parsed.filter });
+    const { startedAfter, startedBefore, ...filter } = resolved.filter;
+    const range = usageRange({ interval, after: startedAfter, before: startedBefore, now: new Date() });
+    validations.push(...parameters.validations, ...parsed.validations, ...resolved.validations);
+    if (range.validation) validations.push(range.validation);
+    if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
+
+    const db = context.store.db;
+    const [usage, sessions] = await Promise.all([
+      queryUsage(db, { visibleTo, filter, interval, groupBy, from: range.from, to: range.to, groups }),
+      countSessions(db, {
+        filter: { ...filter, startedAfter: range.from, startedBefore: range.to },
+        visibleTo,
+      }),
+    ]);
+    const topUsers = usage.users.slice(0, 10);
+    const userIds = new Set(topUsers.map((row) => row.key));
+    if (groupBy === 'user') for (const group of usage.groups) userIds.add(group.key);
+    const users = await findMinimalUsers(db, [...userIds]);
+    const total = usage.total;
+    return {
+      interval,
+      group_by: groupBy,
+      started_after: range.from.toISOString(),
+      started_before: range.to.toISOString(),
+      totals: {
+        ...sumsJson(total),
+        sessions,
+        active_users: usage.users.length,
+        error_rate: total.interceptions === 0 ? 0 : total.failed / total.interceptions,
+      },
+      groups: usage.groups.map((group) => ({
+        key: group.key,
+        label: groupBy === 'user' ? (users.get(group.key)?.username ?? group.key) : group.key,
+        ...sumsJson(group),
+      })),
+      series: usage.series.map((point) => ({ bucket: point.bucket, key: point.key, ...sumsJson(point) })),
+      top_users: topUsers.flatMap((row) => {
+        const user = users.get(row.key);
+        return user ? [{ user: userJson(user), ...sumsJson(row) }] : [];
+      }),
+      top_models: usage.models.slice(0, 10).map((row) => ({ model: row.key, ...sumsJson(row) })),
+      top_clients: usage.clients.slice(0, 10).map((row) => ({ client: row.key, ...sumsJson(row) })),
+    };
+  });
+}

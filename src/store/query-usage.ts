@@ -1,0 +1,267 @@
+/**
+ * Usage over time for the dashboard's overview, read only from the usage rollups (migration 0008).
+ * Everyone's usage without a filter — the overview's own question — comes from
+ * `aibridge_usage_by_dimension`, a few narrow rows per bucket and dimension. Filtered or per-member usage
+ * comes from the rollups that keep every dimension (per UTC hour `aibridge_usage_hourly`, per UTC day
+ * `aibridge_interception_counts`), read once and grouped every way at once (grouping sets). Either way the
+ * answer holds the series per bucket and group, each group's total, the totals per user, model and client,
+ * and the grand total. The series keeps the `groups` largest groups and folds the rest into one `null` group, so a chart
+ * of 200 users over 90 days stays a few hundred points.
+ */
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import {
+  allOf,
+  type RecordFilter,
+  timestamp,
+  utcText,
+  type Visibility,
+  visibilityConditions,
+} from './record-filter.js';
+import type { Database } from './schema.js';
+
+/** A user as the usage figures name them. */
+export interface MinimalUser {
+  id: string;
+  username: string;
+  name: string;
+  avatarUrl: string;
+}
+
+export type UsageInterval = 'hour' | 'day';
+export const usageIntervals: readonly UsageInterval[] = ['hour', 'day'];
+
+export type UsageGroupBy = 'model' | 'user' | 'client' | 'provider' | 'provider_name';
+export const usageGroupBys: readonly UsageGroupBy[] = [
+  'model',
+  'user',
+  'client',
+  'provider',
+  'provider_name',
+];
+
+/** The rollup column (as text) each grouping reads. */
+const groupColumns: Record<UsageGroupBy, string> = {
+  model: 'model',
+  user: 'initiator_id::text',
+  client: 'client',
+  provider: 'provider',
+  provider_name: 'provider_name',
+};
+
+/** Interceptions, failures and token sums of some rollup rows. */
+export interface UsageSums {
+  interceptions: number;
+  failed: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens: number;
+  cacheWriteInputTokens: number;
+}
+
+/** One point of the series: a bucket's start (RFC 3339 UTC) and a group (`null`: all other groups). */
+export interface UsagePoint extends UsageSums {
+  bucket: string;
+  key: string | null;
+}
+
+export interface UsageResult {
+  total: UsageSums;
+  series: UsagePoint[];
+  /** Every group's total, largest first (by interceptions, then key). */
+  groups: (UsageSums & { key: string })[];
+  /** Per user (id), model and client, largest first. */
+  users: (UsageSums & { key: string })[];
+  models: (UsageSums & { key: string })[];
+  clients: (UsageSums & { key: string })[];
+}
+
+export interface UsageQuery {
+  visibleTo: Visibility;
+  /** Dimension filters; its time bounds are ignored (see `from`, `to`). */
+  filter: RecordFilter;
+  interval: UsageInterval;
+  groupBy: UsageGroupBy;
+  /** Bucket-aligned half-open range. */
+  from: Date;
+  to: Date;
+  /** How many groups the series keeps apart. */
+  groups: number;
+  /**
+   * Which rollups to read: `auto` (default) picks the narrowest that can answer; `wide` forces the rollups
+   * with every dimension (tests compare the two).
+   */
+  rollup?: 'auto' | 'wide';
+}
+
+type Row = {
+  kind: 's' | 'g' | 'u' | 'm' | 'c' | 't';
+  bucket: string | null;
+  key: string | null;
+  interceptions: number;
+  failed: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_write_input_tokens: number;
+};
+
+const zeroSums: UsageSums = {
+  interceptions: 0,
+  failed: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadInputTokens: 0,
+  cacheWriteInputTokens: 0,
+};
+
+const sums = (row: Row): UsageSums => ({
+  interceptions: Number(row.interceptions),
+  failed: Number(row.failed),
+  inputTokens: Number(row.input_tokens),
+  outputTokens: Number(row.output_tokens),
+  cacheReadInputTokens: Number(row.cache_read_input_tokens),
+  cacheWriteInputTokens: Number(row.cache_write_input_tokens),
+});
+
+/** The rollup rows of a range, as `bucket` plus the shared dimension and sum columns. */
+function rangeRows(query: UsageQuery): RawBuilder<unknown> {
+  const alias = 'r';
+  const conditions = visibilityConditions(alias, query.visibleTo);
+  const { filter } = query;
+  if (filter.initiatorId !== undefined) conditions.push(sql`r.initiator_id = ${filter.initiatorId}`);
+  if (filter.provider !== undefined) conditions.push(sql`r.provider = ${filter.provider}`);
+  if (filter.providerName !== undefined) conditions.push(sql`r.provider_name = ${filter.providerName}`);
+  if (filter.model !== undefined) conditions.push(sql`r.model = ${filter.model}`);
+  if (filter.client !== undefined) conditions.push(sql`r.client = ${filter.client}`);
+  const group = sql.raw(`r.${groupColumns[query.groupBy]}`);
+  const columns = sql`r.initiator_id, r.model, r.client, ${group} AS g, r.interceptions, r.failed, r.input_tokens,
+    r.output_tokens, r.cache_read_input_tokens, r.cache_write_input_tokens`;
+  if (query.interval === 'hour') {
+    conditions.push(sql`r.hour >= ${timestamp(query.from)} AND r.hour < ${timestamp(query.to)}`);
+    return sql`SELECT r.hour AS bucket, ${columns} FROM aibridge_usage_hourly r WHERE ${allOf(conditions)}`;
+  }
+  const day = (time: Date) => time.toISOString().slice(0, 10);
+  conditions.push(sql`r.day >= ${day(query.from)}::date AND r.day < ${day(query.to)}::date`);
+  return sql`SELECT (r.day::timestamp AT TIME ZONE 'UTC') AS bucket, ${columns}
+    FROM aibridge_interception_counts r WHERE ${allOf(conditions)}`;
+}
+
+const summed = sql.raw(`sum(interceptions) AS interceptions, sum(failed) AS failed,
+  sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+  sum(cache_read_input_tokens) AS cache_read_input_tokens, sum(cache_write_input_tokens) AS cache_write_input_tokens`);
+
+/** Whether a query can be answered from `aibridge_usage_by_dimension`: everyone's usage, no filter. */
+function servedByDimension(query: UsageQuery): boolean {
+  const { filter } = query;
+  return (
+    query.visibleTo === null &&
+    filter.initiatorId === undefined &&
+    filter.provider === undefined &&
+    filter.providerName === undefined &&
+    filter.model === undefined &&
+    filter.client === undefined
+  );
+}
+
+/**
+ * The same rows as `fromWideRollup`, from the one-dimension rollup (a few narrow rows per bucket). Each part
+ * reads its own dimension's rows through the primary key, so the planner sees true row counts and hashes
+ * the groups; bucket times are formatted after grouping, once per bucket and group.
+ */
+function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
+  const rows = (dimensions: RawBuilder<unknown>) => sql`aibridge_usage_by_dimension d
+    WHERE d.granularity = ${query.interval} AND ${dimensions}
+      AND d.bucket >= ${timestamp(query.from)} AND d.bucket < ${timestamp(query.to)}`;
+  const grouped = rows(sql`d.dimension = ${query.groupBy}`);
+  return sql<Row>`
+    WITH g AS (SELECT key, ${summed} FROM ${grouped} GROUP BY key),
+    top AS (SELECT key FROM g ORDER BY interceptions DESC, key COLLATE "C" LIMIT ${query.groups})
+    SELECT 's' AS kind, ${utcText(sql`s.bucket`)} AS bucket, s.key, s.interceptions, s.failed, s.input_tokens,
+      s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens
+    FROM (
+      SELECT bucket, CASE WHEN key IN (SELECT key FROM top) THEN key END AS key, ${summed}
+      FROM ${grouped} GROUP BY 1, 2
+    ) s
+    UNION ALL
+    SELECT 'g', NULL, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
+      cache_write_input_tokens FROM g
+    UNION ALL
+    SELECT CASE dimension WHEN 'user' THEN 'u' WHEN 'model' THEN 'm' ELSE 'c' END, NULL, key, ${summed}
+    FROM ${rows(sql`d.dimension IN ('user', 'model', 'client')`)} GROUP BY dimension, key
+    UNION ALL
+    SELECT 't', NULL, NULL, ${summed} FROM ${rows(sql`d.dimension = 'all'`)}`;
+}
+
+/**
+ * The rows of a range from the rollups with every dimension: read once, grouped every way at once
+ * (grouping sets). Serves filtered and per-member usage.
+ */
+function fromWideRollup(query: UsageQuery): RawBuilder<Row> {
+  return sql<Row>`
+    WITH r AS MATERIALIZED (${rangeRows(query)}),
+    a AS (
+      SELECT CASE WHEN GROUPING(bucket, g) = 0 THEN 's' WHEN GROUPING(g) = 0 THEN 'g'
+        WHEN GROUPING(initiator_id) = 0 THEN 'u' WHEN GROUPING(model) = 0 THEN 'm'
+        WHEN GROUPING(client) = 0 THEN 'c' ELSE 't' END AS kind,
+        bucket, coalesce(g, initiator_id::text, model, client) AS key, ${summed}
+      FROM r GROUP BY GROUPING SETS ((bucket, g), (g), (initiator_id), (model), (client), ())
+    ),
+    top AS (SELECT key FROM a WHERE kind = 'g' ORDER BY interceptions DESC, key COLLATE "C" LIMIT ${query.groups})
+    SELECT 's' AS kind, ${utcText(sql`s.bucket`)} AS bucket, s.key, s.interceptions, s.failed, s.input_tokens,
+      s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens
+    FROM (
+      SELECT bucket, CASE WHEN key IN (SELECT key FROM top) THEN key END AS key, ${summed}
+      FROM a WHERE kind = 's' GROUP BY 1, 2
+    ) s
+    UNION ALL
+    SELECT kind, NULL, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
+      cache_write_input_tokens
+    FROM a WHERE kind <> 's'`;
+}
+
+/** Reads the usage of a range (see the module's description). */
+export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promise<UsageResult> {
+  const narrow = query.rollup !== 'wide' && servedByDimension(query);
+  const statement = narrow ? fromDimensionRollup(query) : fromWideRollup(query);
+  const result = await statement.execute(db);
+  const usage: UsageResult = {
+    total: { ...zeroSums },
+    series: [],
+    groups: [],
+    users: [],
+    models: [],
+    clients: [],
+  };
+  const lists = { g: usage.groups, u: usage.users, m: usage.models, c: usage.clients } as const;
+  for (const row of result.rows) {
+    if (row.kind === 't') usage.total = sums(row);
+    else if (row.kind === 's') usage.series.push({ bucket: row.bucket ?? '', key: row.key, ...sums(row) });
+    else if (row.key !== null) lists[row.kind].push({ key: row.key, ...sums(row) });
+  }
+  const largestFirst = (a: UsageSums & { key: string }, b: UsageSums & { key: string }) =>
+    b.interceptions - a.interceptions || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  for (const list of Object.values(lists)) list.sort(largestFirst);
+  usage.series.sort((a, b) =>
+    a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : (a.key ?? '\uffff') < (b.key ?? '\uffff') ? -1 : 1,
+  );
+  return usage;
+}
+
+/** The users of some ids, by id (the usage's top users and user groups). */
+export async function findMinimalUsers(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, MinimalUser>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'username', 'name', 'avatar_url'])
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      { id: row.id, username: row.username, name: row.name, avatarUrl: row.avatar_url },
+    ]),
+  );
+}
