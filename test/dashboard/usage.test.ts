@@ -1,12 +1,16 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RecordEvent } from '../../src/core/records.js';
+import type { RecordedInterception } from '../../src/core/records.js';
 import { purgeRecords } from '../../src/store/purge-records.js';
 import { queryUsage, usageGroupBys, usageIntervals } from '../../src/store/query-usage.js';
 import { createUser } from '../../src/store/users.js';
 import { writeRecords } from '../../src/store/write-records.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { type InterceptionSpec, interceptionEvents } from '../support/record-fixtures.js';
+import {
+  type InterceptionSpec,
+  interceptionRecord,
+  recordInterceptions,
+} from '../support/record-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const day = Date.UTC(2025, 4, 20);
@@ -35,15 +39,11 @@ interface Usage {
   top_clients: (Sums & { client: string })[];
 }
 
-/** Events of an interception, ending in failure when `error` is given. */
-function events(spec: InterceptionSpec, error?: string): RecordEvent[] {
-  const built = interceptionEvents(spec).events;
-  if (error === undefined) return built;
-  return built.map((event) =>
-    event.kind === 'interception-end'
-      ? { kind: 'interception-end', record: { ...event.record, upstreamStatus: 529, error } }
-      : event,
-  );
+/** An interception (as a one-element list), ending in failure when `error` is given. */
+function events(spec: InterceptionSpec, error?: string): RecordedInterception[] {
+  const { interception } = interceptionRecord(spec);
+  if (error === undefined) return [interception];
+  return [{ ...interception, end: { ...interception.end, upstreamStatus: 529, error } }];
 }
 
 describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
@@ -104,26 +104,18 @@ describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
         usages: [{ input: 7, output: 7 }],
       }),
     ]);
-    // An interception whose start and end are written by different batches (the writer reads it back).
+    // An interception of the same session written by a later batch.
     const late = events({
       initiatorId: alice.id,
       clientSessionId: 'cc-1',
       startedAt: at(0, 11, 40),
       usages: [{ input: 3, output: 3 }],
     });
-    await writeRecords(
-      getStore().db,
-      late.filter((event) => event.kind !== 'interception-end'),
-    );
-    await writeRecords(
-      getStore().db,
-      late.filter((event) => event.kind === 'interception-end'),
-    );
+    await writeRecords(getStore().db, late);
     // Never ended: counted nowhere.
-    await writeRecords(
-      getStore().db,
-      events({ initiatorId: alice.id, startedAt: at(0, 12), durationMs: null }),
-    );
+    await recordInterceptions(getStore(), [
+      { initiatorId: alice.id, startedAt: at(0, 12), durationMs: null },
+    ]);
   });
   afterAll(() => server.close());
 
