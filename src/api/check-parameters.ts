@@ -5,7 +5,7 @@
  * value); they are refused with a 400 naming the parameter.
  */
 import type { FastifyRequest } from 'fastify';
-import { badRequest, type Validation } from './http-error.js';
+import { badRequest, type Validation } from '../http-error.js';
 
 // A high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
 const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

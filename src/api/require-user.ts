@@ -2,15 +2,15 @@ import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/authenticate.js';
 import { tokenFromHeaders } from '../auth/authenticate.js';
 import { authenticateWebSession, sessionSecretFromHeaders } from '../auth/web-session.js';
-import type { ServerContext } from '../server/context.js';
+import { forbidden } from '../http-error.js';
 import type { User } from '../store/users.js';
-import { forbidden } from './http-error.js';
+import type { ApiContext } from './api-context.js';
 
 /**
  * Authenticates an API request: a token (Coder-Session-Token or Authorization: Bearer) when one is sent,
  * else the dashboard's session cookie (with its CSRF checks on state-changing methods); throws 401.
  */
-export async function requireUser(request: FastifyRequest, context: ServerContext): Promise<Principal> {
+export async function requireUser(request: FastifyRequest, context: ApiContext): Promise<Principal> {
   const token = tokenFromHeaders(request.headers, { proxy: false })?.token;
   const secret = token === undefined ? sessionSecretFromHeaders(request.headers) : undefined;
   if (secret === undefined) return context.authenticator.authenticate(token);

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { parseDuration } from '../config/parse-values.js';
-import type { ServerContext } from '../server/context.js';
+import { badRequest, forbidden, HttpError, notFound, type Validation } from '../http-error.js';
 import { type ApiKey, createApiKey, deleteApiKey, listApiKeys } from '../store/api-keys.js';
 import type { User } from '../store/users.js';
-import { badRequest, forbidden, HttpError, notFound, type Validation } from './http-error.js';
+import type { ApiContext } from './api-context.js';
 import { requireUser } from './require-user.js';
 import { resolveUserParam } from './users.js';
 
@@ -84,7 +84,7 @@ function requireTokenAccess(caller: User, target: User, write: boolean): void {
 }
 
 /** The token routes of SPEC §3. */
-export async function registerTokenRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
+export async function registerTokenRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   app.post<{ Params: { user: string } }>('/api/v2/users/:user/keys/tokens', async (request, reply) => {
     const { user: caller } = await requireUser(request, context);
     const target = await resolveUserParam(context, caller, request.params.user);

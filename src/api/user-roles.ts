@@ -1,8 +1,8 @@
 /** `PUT /api/v2/users/{user}/roles {roles}`: owners change a user's roles (as in Coder's API). */
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../server/context.js';
+import { badRequest, notFound } from '../http-error.js';
 import { type ElevatedRole, elevatedRoles, setUserRoles } from '../store/users.js';
-import { badRequest, notFound } from './http-error.js';
+import type { ApiContext } from './api-context.js';
 import { requireOwner, requireUser } from './require-user.js';
 import { resolveUserParam, userJson } from './users.js';
 
@@ -20,7 +20,7 @@ function parseRoles(body: unknown): ElevatedRole[] {
 }
 
 /** Registers the roles route. */
-export function registerUserRolesRoute(app: FastifyInstance, context: ServerContext): void {
+export function registerUserRolesRoute(app: FastifyInstance, context: ApiContext): void {
   app.put<{ Params: { user: string } }>('/api/v2/users/:user/roles', async (request) => {
     const { user: caller } = await requireUser(request, context);
     requireOwner(caller);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { isUuid } from '../core/ids.js';
-import type { ServerContext } from '../server/context.js';
+import { badRequest, HttpError, notFound, type Validation } from '../http-error.js';
 import {
   createUser,
   type ElevatedRole,
@@ -10,7 +10,7 @@ import {
   listUsers,
   type User,
 } from '../store/users.js';
-import { badRequest, HttpError, notFound, type Validation } from './http-error.js';
+import type { ApiContext } from './api-context.js';
 import { canReadAll, requireOwner, requireUser } from './require-user.js';
 import { registerUserRolesRoute } from './user-roles.js';
 
@@ -34,7 +34,7 @@ const usernamePattern = /^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$/;
  * Resolves `{user}` (an id, a username or `me`) to a user the caller may see; 404 otherwise, so a member
  * cannot learn whether another user exists.
  */
-export async function resolveUserParam(context: ServerContext, caller: User, param: string): Promise<User> {
+export async function resolveUserParam(context: ApiContext, caller: User, param: string): Promise<User> {
   let user: User | null;
   if (param === 'me') user = caller;
   else if (isUuid(param)) user = await findUserById(context.store.db, param.toLowerCase());
@@ -98,7 +98,7 @@ function parseNewUser(body: unknown) {
 }
 
 /** The users routes of SPEC §3. */
-export async function registerUserRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
+export async function registerUserRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   app.post('/api/v2/users', async (request, reply) => {
     const { user: caller } = await requireUser(request, context);
     requireOwner(caller);

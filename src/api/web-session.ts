@@ -15,11 +15,11 @@ import {
   sessionSecretFromHeaders,
   webSessionLifetimeMs,
 } from '../auth/web-session.js';
-import type { ServerContext } from '../server/context.js';
+import { badRequest, HttpError, unauthorized } from '../http-error.js';
 import { findApiKey } from '../store/api-keys.js';
 import type { User } from '../store/users.js';
 import { deleteWebSession, insertWebSession } from '../store/web-sessions.js';
-import { badRequest, HttpError, unauthorized } from './http-error.js';
+import type { ApiContext } from './api-context.js';
 import { userJson } from './users.js';
 
 const path = '/api/v2/web-session';
@@ -40,7 +40,7 @@ function setCookie(request: FastifyRequest, reply: FastifyReply, secret: string 
 }
 
 /** Registers the web session routes. */
-export async function registerWebSessionRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
+export async function registerWebSessionRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   const db = context.store.db;
 
   app.post(path, async (request, reply) => {

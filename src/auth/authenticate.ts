@@ -1,12 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { HttpError } from '../api/http-error.js';
+import { parseToken, secretMatches } from '../core/tokens.js';
+import { HttpError } from '../http-error.js';
 import { type ApiKeyWithHash, findApiKey, touchApiKey } from '../store/api-keys.js';
 import { isConnectionError } from '../store/connection-errors.js';
 import type { Database } from '../store/schema.js';
 import { findUserById, type User } from '../store/users.js';
-import { parseToken, secretMatches } from './tokens.js';
 
 /** Who is calling: the user and the token they used. */
 export interface Principal {

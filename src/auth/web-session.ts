@@ -9,7 +9,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
-import { HttpError } from '../api/http-error.js';
+import { HttpError } from '../http-error.js';
 import type { Database } from '../store/schema.js';
 import { findWebSession, type WebSession } from '../store/web-sessions.js';
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { version } from '../server/version.js';
+import { version } from '../version.js';
 import { CliError } from './api-client.js';
 import { clientsCommand } from './commands/clients.js';
 import { interceptionsCommand } from './commands/interceptions.js';

@@ -3,8 +3,8 @@
  * as needed), paging flags, and `--all` to follow cursors to the end.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { SearchKey } from '../search/search-keys.js';
-import { searchKeys } from '../search/search-keys.js';
+import type { SearchKey } from '../core/search-keys.js';
+import { searchKeys } from '../core/search-keys.js';
 import { formatSearchQuery } from '../search/tokenize-search-query.js';
 
 /** `provider_name` → `providerName`, as commander names an option. */

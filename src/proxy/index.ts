@@ -9,11 +9,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenFromHeaders } from '../auth/authenticate.js';
 import { proxyMethods } from '../config/config.js';
 import { adapterForPath, providerAdapter } from '../providers/index.js';
-import type { ServerContext } from '../server/context.js';
 import { confinePath } from './confine-path.js';
 import { intercept } from './intercept.js';
 import { passThrough } from './pass-through.js';
 import { RequestPlanner } from './plan-request.js';
+import type { ProxyContext } from './proxy-context.js';
 import { ProxyError, toProxyError } from './proxy-error.js';
 import type { ProxyRoute, ProxyState } from './proxy-state.js';
 import { resolveCredential } from './resolve-credential.js';
@@ -24,7 +24,7 @@ import { registerWebSocketProxy } from './websocket/index.js';
 const routePrefix = '/api/v2/aibridge/';
 
 /** Registers the proxy routes, in a scope of their own (raw body parsing, provider-shaped errors). */
-export async function registerProxyRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
+export async function registerProxyRoutes(app: FastifyInstance, context: ProxyContext): Promise<void> {
   const routes = new Map<string, ProxyRoute>(
     context.config.providers.map((instance) => {
       const adapter = providerAdapter(instance.type);

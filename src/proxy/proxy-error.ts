@@ -1,4 +1,4 @@
-import { HttpError } from '../api/http-error.js';
+import { HttpError } from '../http-error.js';
 import type { BridgeErrorInfo } from '../providers/index.js';
 
 /** An error the proxy answers itself; the route's provider adapter gives it the provider's shape. */

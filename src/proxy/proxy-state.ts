@@ -1,7 +1,7 @@
 import type { ProviderConfig } from '../config/config.js';
 import type { ProviderAdapter } from '../providers/index.js';
-import type { ServerContext } from '../server/context.js';
 import type { RequestPlanner } from './plan-request.js';
+import type { ProxyContext } from './proxy-context.js';
 import type { ThreadLineage } from './thread-lineage.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
@@ -16,7 +16,7 @@ export interface ProxyRoute {
 
 /** What the proxy keeps for the server's lifetime. */
 export interface ProxyState {
-  context: ServerContext;
+  context: ProxyContext;
   routes: ReadonlyMap<string, ProxyRoute>;
   lineage: ThreadLineage;
 }

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { TokenSource } from '../auth/authenticate.js';
 import type { CredentialKind } from '../core/records.js';
 import type { ProviderAdapter } from '../providers/index.js';
-import { maskSecret } from '../server/redact.js';
+import { maskSecret } from '../secrets.js';
 import { ProxyError } from './proxy-error.js';
 
 /** How the upstream call authenticates. */

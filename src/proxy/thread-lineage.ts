@@ -1,10 +1,11 @@
 /**
- * Thread lineage (SPEC §4): a request that answers tool call X continues the thread of the interception
- * that recorded X. Recent tool calls of this process are kept in memory (their records may still be in
+ * Thread lineage: a request that answers tool call X continues the thread of the interception that
+ * recorded X. Recent tool calls of this process are kept in memory (their records may still be in
  * the recorder's queue); older ones, or those another server recorded, are looked up in the database.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { findToolCallInterception } from '../store/find-tool-call.js';
 import type { Database } from '../store/schema.js';
 
 /** The parent and root of a new interception; both null for a thread root. */
@@ -90,20 +91,12 @@ export class ThreadLineage {
       timer = setTimeout(() => resolve(null), this.#lookupTimeoutMs);
     });
     try {
-      const query = this.#db
-        .selectFrom('aibridge_tool_usages as tool')
-        .innerJoin('aibridge_interceptions as interception', 'interception.id', 'tool.interception_id')
-        .select(['interception.id', 'interception.thread_root_id'])
-        .where('tool.provider_tool_call_id', '=', toolCallId)
-        .where('interception.initiator_id', '=', initiatorId)
-        .orderBy('tool.created_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const row = await Promise.race([query, timeout]);
-      if (row === null)
+      const query = findToolCallInterception(this.#db, { toolCallId, initiatorId });
+      const found = await Promise.race([query, timeout]);
+      if (found === null)
         this.#logger.warn({ toolCallId }, 'thread lineage lookup timed out; starting a new thread');
-      if (!row) return noLineage;
-      return { threadParentId: row.id, threadRootId: row.thread_root_id ?? row.id };
+      if (!found) return noLineage;
+      return { threadParentId: found.id, threadRootId: found.threadRootId };
     } catch (error) {
       this.#logger.warn({ err: error, toolCallId }, 'thread lineage lookup failed; starting a new thread');
       return noLineage;

@@ -1,7 +1,14 @@
 /** The `q` search language of the query API: the key table, tokenizer, per-route grammars, parser and formatter. */
 
-export { type ErrorType, errorTypes } from '../store/error-types.js';
-export { parseRfc3339 } from './parse-rfc3339.js';
+export { type ErrorType, errorTypes } from '../core/error-types.js';
+export { parseRfc3339 } from '../core/parse-rfc3339.js';
+export {
+  type RecordFilter,
+  type SearchFilter,
+  type SearchKey,
+  type SearchRoute,
+  searchKeys,
+} from '../core/search-keys.js';
 export {
   clientsGrammar,
   grammarOf,
@@ -12,11 +19,4 @@ export {
   searchHelpOf,
   sessionsGrammar,
 } from './parse-search-query.js';
-export {
-  type RecordFilter,
-  type SearchFilter,
-  type SearchKey,
-  type SearchRoute,
-  searchKeys,
-} from './search-keys.js';
 export { formatSearchQuery, type SearchTerm, tokenizeSearchQuery } from './tokenize-search-query.js';

@@ -4,14 +4,15 @@
  * (search-keys.ts). Checks that need the database or the configuration (does this user exist? this
  * provider name?) belong to the caller.
  */
-import type { Validation } from '../api/http-error.js';
+
 import {
   type SearchFilter,
   type SearchKey,
   type SearchRoute,
   searchKeyList,
   searchKeys,
-} from './search-keys.js';
+} from '../core/search-keys.js';
+import type { Validation } from '../http-error.js';
 import { tokenizeSearchQuery } from './tokenize-search-query.js';
 
 /** Which keys a route accepts and what a bare word (a term without `key:`) stands for. */

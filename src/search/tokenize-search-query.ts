@@ -2,7 +2,7 @@
  * The lexical layer of the `q` search language (SPEC §5): splits a query into `key:value` terms and bare
  * words. Pure and total: every input yields terms plus syntax problems, nothing throws.
  */
-import type { Validation } from '../api/http-error.js';
+import type { Validation } from '../http-error.js';
 
 /** One term of a query: `key` is null for a bare word. Keys keep their spelling; values are unquoted. */
 export interface SearchTerm {

@@ -1,14 +1,8 @@
-import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/authenticate.js';
-import type { Config } from '../config/config.js';
-import type { Recorder } from '../recorder/recorder.js';
-import type { Store } from '../store/open-store.js';
+import type { ApiContext } from '../api/api-context.js';
+import type { ProxyContext } from '../proxy/proxy-context.js';
 
-/** What every route needs, built once at start and passed to each route module. */
-export interface ServerContext {
-  config: Config;
-  store: Store;
-  logger: Logger;
-  authenticator: Authenticator;
-  recorder: Recorder;
-}
+/**
+ * What every route needs, built once at start: the one object the server passes to the proxy and to the
+ * API, each of which declares the part it uses at its own layer.
+ */
+export type ServerContext = ProxyContext & ApiContext;

@@ -6,14 +6,14 @@ import Fastify, {
 } from 'fastify';
 import { registerAibridgeQueryRoutes } from '../api/aibridge/index.js';
 import { checkParameters } from '../api/check-parameters.js';
-import { HttpError } from '../api/http-error.js';
 import { registerTokenRoutes } from '../api/tokens.js';
 import { registerUserRoutes } from '../api/users.js';
+import { HttpError } from '../http-error.js';
 import { registerProxyRoutes } from '../proxy/index.js';
 import { isConnectionError } from '../store/connection-errors.js';
+import { version } from '../version.js';
 import type { ServerContext } from './context.js';
 import { registerDashboard } from './serve-dashboard.js';
-import { version } from './version.js';
 
 /** Builds the HTTP application: health, build info, management, query and proxy routes. */
 export async function createServer(context: ServerContext): Promise<FastifyInstance> {

@@ -1,5 +1,5 @@
 import { type Logger, pino } from 'pino';
-import { logRedactPaths } from './redact.js';
+import { logRedactPaths } from '../secrets.js';
 
 /** The structured JSON logger; credentials in logged headers are redacted (see redact.ts). */
 export function createLogger(options: { level: string; destination?: NodeJS.WritableStream }): Logger {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { generateToken, hashSecret } from '../auth/tokens.js';
+import { generateToken, hashSecret } from '../core/tokens.js';
 import type { Database } from './schema.js';
 
 /** An API token's stored description (never its secret). */

@@ -3,8 +3,8 @@
  * prompts and tool usages, one statement per page.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { errorTypes } from '../core/error-types.js';
 import type { JsonObject } from '../core/records.js';
-import { errorTypes } from './error-types.js';
 import * as json from './json-text.js';
 import * as wire from './query-wire-fields.js';
 import {

@@ -7,7 +7,7 @@
  * the sessions rollup holds it (`token_metadata`, migration 0004).
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { ErrorType } from './error-types.js';
+import type { ErrorType } from '../core/error-types.js';
 import { type ToolCallJson, toolCallWire, toolUsagesOf } from './query-interceptions.js';
 import type { SessionKey } from './query-sessions.js';
 import { utcText } from './record-filter.js';

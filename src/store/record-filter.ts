@@ -4,13 +4,13 @@
  * results afterwards, so counts and pages stay right for members.
  */
 import { type RawBuilder, sql } from 'kysely';
-import type { RecordFilter } from '../search/search-keys.js';
+import type { RecordFilter } from '../core/search-keys.js';
 
 /**
- * A search with its initiator resolved to a user id. Derived from the search key table, which is the one
- * place a key is declared; the store only reads the type (no code of the search layer runs here).
+ * A search with its initiator resolved to a user id. Derived from the search key table (shared vocabulary
+ * in core/), which is the one place a key is declared.
  */
-export type { RecordFilter } from '../search/search-keys.js';
+export type { RecordFilter } from '../core/search-keys.js';
 
 /**
  * How one query turns each filter field into a condition. Every field must be named, so a key added to the

@@ -6,10 +6,10 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerContext } from '../../server/context.js';
 import { listInterceptionsJson } from '../../store/query-interceptions.js';
 import { listSessionsJson } from '../../store/query-sessions.js';
 import type { RecordFilter, Visibility } from '../../store/record-filter.js';
+import type { ApiContext } from '../api-context.js';
 
 const pageSize = 500;
 
@@ -61,7 +61,7 @@ function sendCsv(input: {
 }
 
 interface ExportQuery {
-  context: ServerContext;
+  context: ApiContext;
   request: FastifyRequest;
   reply: FastifyReply;
   filter: RecordFilter;

@@ -1,14 +1,14 @@
 /** `GET /api/v2/aibridge/models` and `/clients`: distinct values, sorted, prefix-filtered by `q`. */
 import type { FastifyInstance } from 'fastify';
+import { badRequest } from '../../http-error.js';
 import {
   clientsGrammar,
   modelsGrammar,
   parseSearchQuery,
   type SearchGrammar,
 } from '../../search/parse-search-query.js';
-import type { ServerContext } from '../../server/context.js';
 import { listDistinctValues } from '../../store/query-distinct-values.js';
-import { badRequest } from '../http-error.js';
+import type { ApiContext } from '../api-context.js';
 import { requireUser } from '../require-user.js';
 import { QueryParameters } from './query-parameters.js';
 import { visibilityOf } from './resolve-search.js';
@@ -57,7 +57,7 @@ export const clientsRoute: QueryRouteSpec = {
 };
 
 /** Registers the models and clients lists. */
-export function registerDistinctValuesRoutes(app: FastifyInstance, context: ServerContext): void {
+export function registerDistinctValuesRoutes(app: FastifyInstance, context: ApiContext): void {
   const register = (spec: QueryRouteSpec, column: 'model' | 'client', grammar: SearchGrammar) => {
     app.get(fastifyPath(spec), responseSchemaOf(spec), async (request) => {
       const principal = await requireUser(request, context);

@@ -3,7 +3,7 @@
  * clients, plus the OpenAPI document describing them at /api/v2/openapi.json.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../../server/context.js';
+import type { ApiContext } from '../api-context.js';
 import { clientsRoute, modelsRoute, registerDistinctValuesRoutes } from './distinct-values.js';
 import { interceptionsRoute, registerInterceptionsRoute } from './interceptions.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -23,10 +23,7 @@ export const queryRoutes: readonly QueryRouteSpec[] = [
 ];
 
 /** Registers the query routes and the OpenAPI document (served without a token, like any API description). */
-export async function registerAibridgeQueryRoutes(
-  app: FastifyInstance,
-  context: ServerContext,
-): Promise<void> {
+export async function registerAibridgeQueryRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   registerInterceptionsRoute(app, context);
   registerSessionsRoute(app, context);
   registerSessionThreadsRoute(app, context);

@@ -1,10 +1,10 @@
 /** `GET /api/v2/aibridge/interceptions`: ended interceptions, newest first, with keyset or offset paging. */
 import type { FastifyInstance } from 'fastify';
+import { badRequest } from '../../http-error.js';
 import { interceptionsGrammar, parseSearchQuery, searchHelpOf } from '../../search/parse-search-query.js';
-import type { ServerContext } from '../../server/context.js';
 import { interceptionIsVisible } from '../../store/query-interceptions.js';
 import { readInterceptionsPage } from '../../store/query-interceptions-page.js';
-import { badRequest } from '../http-error.js';
+import type { ApiContext } from '../api-context.js';
 import { requireUser } from '../require-user.js';
 import { exportInterceptions, wantsCsv } from './csv.js';
 import { QueryParameters } from './query-parameters.js';
@@ -65,7 +65,7 @@ export const interceptionsRoute: QueryRouteSpec = {
  * `listInterceptionsResponse` and is sent as it is (a string with a JSON content type skips Fastify's
  * serializer), so this route has no response schema of its own; the OpenAPI document still describes it.
  */
-export function registerInterceptionsRoute(app: FastifyInstance, context: ServerContext): void {
+export function registerInterceptionsRoute(app: FastifyInstance, context: ApiContext): void {
   app.get(fastifyPath(interceptionsRoute), async (request, reply) => {
     const principal = await requireUser(request, context);
     const visibleTo = visibilityOf(principal);

@@ -3,7 +3,7 @@
  * routes are registered with, so the document cannot drift from what the server sends. Built by hand
  * rather than with a plugin: five GET routes need no more than this file.
  */
-import { version } from '../../server/version.js';
+import { version } from '../../version.js';
 import type { QueryRouteSpec } from './route-spec.js';
 import { type JsonSchema, namedSchemas } from './schemas.js';
 

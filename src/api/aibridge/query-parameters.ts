@@ -3,7 +3,7 @@
  * learns every problem at once. Empty values count as absent (`?after_id=` is what a form sends).
  */
 import { isUuid } from '../../core/ids.js';
-import type { Validation } from '../http-error.js';
+import type { Validation } from '../../http-error.js';
 
 /** The largest offset accepted; deeper pages are what keyset cursors are for. */
 const maxOffset = 2_147_483_647;

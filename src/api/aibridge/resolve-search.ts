@@ -4,12 +4,12 @@
  */
 import type { Principal } from '../../auth/authenticate.js';
 import { isUuid } from '../../core/ids.js';
-import type { SearchFilter } from '../../search/search-keys.js';
-import type { ServerContext } from '../../server/context.js';
+import type { SearchFilter } from '../../core/search-keys.js';
+import type { Validation } from '../../http-error.js';
 import { providerNameIsRecorded } from '../../store/query-distinct-values.js';
 import type { RecordFilter, Visibility } from '../../store/record-filter.js';
 import { findUserById, findUserByUsername } from '../../store/users.js';
-import type { Validation } from '../http-error.js';
+import type { ApiContext } from '../api-context.js';
 import { canReadAll } from '../require-user.js';
 
 /** Whose records the principal may read: everyone's for owners and auditors, else their own. */
@@ -19,7 +19,7 @@ export function visibilityOf(principal: Principal): Visibility {
 
 /** Resolves a parsed search; every unknown user or provider name adds a validation. */
 export async function resolveSearch(input: {
-  context: ServerContext;
+  context: ApiContext;
   principal: Principal;
   search: SearchFilter;
 }): Promise<{ filter: RecordFilter; validations: Validation[] }> {
@@ -54,7 +54,7 @@ export async function resolveSearch(input: {
  * other user is unknown to them whether or not it exists, so the answer reveals nothing about other users.
  */
 async function resolveInitiator(
-  context: ServerContext,
+  context: ApiContext,
   principal: Principal,
   value: string,
 ): Promise<string | null> {
@@ -72,7 +72,7 @@ async function resolveInitiator(
  * A provider name is known when it is configured, or when records carry it: an instance removed from the
  * configuration keeps its history searchable.
  */
-async function providerNameIsKnown(context: ServerContext, name: string): Promise<boolean> {
+async function providerNameIsKnown(context: ApiContext, name: string): Promise<boolean> {
   if (context.config.providers.some((provider) => provider.name === name)) return true;
   return providerNameIsRecorded(context.store.db, name);
 }

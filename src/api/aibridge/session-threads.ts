@@ -1,10 +1,10 @@
 /** `GET /api/v2/aibridge/sessions/{session_id}`: one session with a page of its threads, oldest first. */
 import type { FastifyInstance } from 'fastify';
 import { isUuid } from '../../core/ids.js';
-import type { ServerContext } from '../../server/context.js';
+import { badRequest, notFound } from '../../http-error.js';
 import { findSession } from '../../store/query-sessions.js';
 import { listSessionThreads } from '../../store/query-threads.js';
-import { badRequest, notFound } from '../http-error.js';
+import type { ApiContext } from '../api-context.js';
 import { requireUser } from '../require-user.js';
 import { QueryParameters } from './query-parameters.js';
 import { visibilityOf } from './resolve-search.js';
@@ -57,7 +57,7 @@ export const sessionThreadsRoute: QueryRouteSpec = {
 };
 
 /** Registers the session threads route. */
-export function registerSessionThreadsRoute(app: FastifyInstance, context: ServerContext): void {
+export function registerSessionThreadsRoute(app: FastifyInstance, context: ApiContext): void {
   app.get<{ Params: { session_id: string } }>(
     fastifyPath(sessionThreadsRoute),
     responseSchemaOf(sessionThreadsRoute),

@@ -1,9 +1,9 @@
 /** `GET /api/v2/aibridge/sessions`: sessions by last activity, with keyset or offset paging. */
 import type { FastifyInstance } from 'fastify';
+import { badRequest } from '../../http-error.js';
 import { parseSearchQuery, searchHelpOf, sessionsGrammar } from '../../search/parse-search-query.js';
-import type { ServerContext } from '../../server/context.js';
 import { findSessionCursor, readSessionsPage } from '../../store/query-sessions.js';
-import { badRequest } from '../http-error.js';
+import type { ApiContext } from '../api-context.js';
 import { requireUser } from '../require-user.js';
 import { exportSessions, wantsCsv } from './csv.js';
 import { QueryParameters } from './query-parameters.js';
@@ -66,7 +66,7 @@ export const sessionsRoute: QueryRouteSpec = {
  * Registers the sessions list. Like the interceptions list, its page comes from the database as JSON text
  * in the shape of `listSessionsResponse` and is sent as it is.
  */
-export function registerSessionsRoute(app: FastifyInstance, context: ServerContext): void {
+export function registerSessionsRoute(app: FastifyInstance, context: ApiContext): void {
   app.get(fastifyPath(sessionsRoute), async (request, reply) => {
     const principal = await requireUser(request, context);
     const visibleTo = visibilityOf(principal);

@@ -4,8 +4,8 @@
  * clients — the dashboard's overview, served from the usage rollups. Members see only their own usage.
  */
 import type { FastifyInstance } from 'fastify';
+import { badRequest, type Validation } from '../../http-error.js';
 import { parseSearchQuery, usageGrammar } from '../../search/parse-search-query.js';
-import type { ServerContext } from '../../server/context.js';
 import { countSessions } from '../../store/query-sessions.js';
 import {
   findMinimalUsers,
@@ -17,7 +17,7 @@ import {
   usageGroupBys,
   usageIntervals,
 } from '../../store/query-usage.js';
-import { badRequest, type Validation } from '../http-error.js';
+import type { ApiContext } from '../api-context.js';
 import { requireUser } from '../require-user.js';
 import { QueryParameters } from './query-parameters.js';
 import { resolveSearch, visibilityOf } from './resolve-search.js';
@@ -192,7 +192,7 @@ export function usageRange(input: {
 }
 
 /** Registers the usage route. */
-export function registerUsageRoute(app: FastifyInstance, context: ServerContext): void {
+export function registerUsageRoute(app: FastifyInstance, context: ApiContext): void {
   app.get(fastifyPath(usageRoute), responseSchemaOf(usageRoute), async (request) => {
     const principal = await requireUser(request, context);
     const visibleTo = visibilityOf(principal);

@@ -4,9 +4,10 @@
  * descriptions and the CLI's flags are all derived from this table, and the store's filter-to-SQL builders
  * are typed by the derived filter, so a key added here fails to compile wherever it still needs handling.
  */
-import type { CredentialKind } from '../core/records.js';
-import { errorTypes } from '../store/error-types.js';
+
+import { errorTypes } from './error-types.js';
 import { parseRfc3339 } from './parse-rfc3339.js';
+import type { CredentialKind } from './records.js';
 
 /** The query routes that take a `q` parameter. */
 export type SearchRoute = 'interceptions' | 'sessions' | 'models' | 'clients' | 'usage';
