@@ -14,6 +14,7 @@ import { parseJson } from '../providers/sse/parse-json.js';
 import { buildRecords, type InterceptionOutcome } from './build-records.js';
 import { detectClient } from './detect-client.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
+import { providerRequestId } from './provider-request-id.js';
 import { ProxyError } from './proxy-error.js';
 import type { ProxyRoute, ProxyState } from './proxy-state.js';
 import { describe, relayResponse } from './relay-response.js';
@@ -177,6 +178,7 @@ async function forward(
     error: result.error,
     summary: result.summary,
     metadata: {
+      ...providerRequestId(upstream.headers),
       ...(problems.length > 0 ? { parse_problems: problems } : {}),
       ...(result.clientDisconnected ? { client_disconnected: true } : {}),
     },

@@ -164,7 +164,10 @@ export class FakeProvider {
       return response.write(bytes);
     };
     this.#requestCount += 1;
-    const requestId = `req_fake_${this.#requestCount}`;
+    // Anthropic names its request id header `request-id`; OpenAI (and Azure) `x-request-id`.
+    const requestId = {
+      [path.startsWith('/v1/messages') ? 'request-id' : 'x-request-id']: `req_fake_${this.#requestCount}`,
+    };
     if (!request.headers.authorization && !request.headers['x-api-key']) {
       return this.#send(
         response,
@@ -214,7 +217,7 @@ export class FakeProvider {
     response: ServerResponse,
     write: (bytes: Buffer) => boolean,
     scenario: Scenario,
-    requestId: string,
+    requestId: Record<string, string>,
     omitUsageChunk = false,
   ): Promise<void> {
     if (scenario.kind === 'status') {
@@ -222,7 +225,7 @@ export class FakeProvider {
       response.writeHead(scenario.status, {
         'content-type': scenario.contentType ?? 'application/json',
         'content-length': bytes.length,
-        'x-request-id': requestId,
+        ...requestId,
       });
       write(bytes);
       response.end();
@@ -233,7 +236,7 @@ export class FakeProvider {
       response.writeHead(200, {
         'content-type': 'application/json',
         'content-length': fixture.whole.length,
-        'x-request-id': requestId,
+        ...requestId,
       });
       write(fixture.whole);
       response.end();
@@ -242,7 +245,7 @@ export class FakeProvider {
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
-      'x-request-id': requestId,
+      ...requestId,
     });
     let events = omitUsageChunk ? fixture.events.filter((event) => !isUsageChunk(event)) : fixture.events;
     if (scenario.kind !== 'fixture') events = events.slice(0, scenario.afterEvents);

@@ -77,6 +77,10 @@ describeEachDatabase('proxy failures', (getStore) => {
       upstream_status: 429,
       error: 'Number of request tokens has exceeded your per-minute rate limit',
     });
+    // A failed request keeps the provider's request id too: the one its support asks for.
+    expect(stored.interception?.metadata).toMatchObject({
+      provider_request_id: expect.stringMatching(/^req_fake_/),
+    });
     expect(stored.userPrompts.map((prompt) => prompt.prompt)).toEqual(['hi']);
     expect(stored.tokenUsages).toEqual([]);
   });

@@ -113,6 +113,10 @@ describeEachDatabase('requests shaped exactly like current Claude Code and Codex
         tool_usages: [{ tool: 'Bash', input: '{"command": "echo hello", "description": "Print hello"}' }],
       });
       expect(first?.metadata.client_disconnected).toBeUndefined();
+      // Anthropic's request id (its `request-id` response header), one per request, in the query API.
+      const requestIds = [first, second, third].map((row) => row?.metadata.provider_request_id);
+      for (const id of requestIds) expect(id).toMatch(/^req_fake_\d+$/);
+      expect(new Set(requestIds).size).toBe(3);
       expect(second?.user_prompts).toEqual([]);
       expect(third?.user_prompts).toMatchObject([{ prompt: 'Now run echo bye' }]);
 
@@ -176,6 +180,8 @@ describeEachDatabase('requests shaped exactly like current Claude Code and Codex
       for (const row of [first, second, third]) {
         expect(row?.client).toBe('Codex');
         expect(row?.metadata.client_disconnected).toBeUndefined();
+        // OpenAI's request id (its `x-request-id` response header), in the query API.
+        expect(row?.metadata.provider_request_id).toMatch(/^req_fake_\d+$/);
         expect(row?.token_usages).toHaveLength(1);
       }
       expect(first).toMatchObject({
