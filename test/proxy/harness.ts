@@ -2,7 +2,7 @@
 import type { Config, ProviderConfig } from '../../src/config/config.js';
 import type { Store } from '../../src/store/open-store.js';
 import { FakeProvider } from '../fake-provider/fake-provider.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { drainServersOf, startTestServer, type TestServer } from '../support/server.js';
 
 export const centralOpenaiKey = 'sk-central-openai-0123456789abcd';
 export const centralAnthropicKey = 'sk-ant-central-0123456789wxyz';
@@ -44,15 +44,15 @@ export async function startProxyHarness(
   };
 }
 
-/** Waits until the interception is stored and ended (its records are queued when its response ends). */
-export async function readEndedInterception(store: Store, id: string, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const stored = await readInterception(store, id);
-    if (stored.interception?.ended_at) return stored;
-    if (Date.now() > deadline) throw new Error(`interception ${id} was not recorded as ended`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/**
+ * The interception as stored once ended: the servers over `store` are drained first (its records are
+ * queued when its response ends, which drain waits for), so it must be there.
+ */
+export async function readEndedInterception(store: Store, id: string) {
+  await drainServersOf(store);
+  const stored = await readInterception(store, id);
+  if (!stored.interception?.ended_at) throw new Error(`interception ${id} was not recorded as ended`);
+  return stored;
 }
 
 /** An interception as stored, with its children. */

@@ -20,6 +20,17 @@ export interface TestServer extends RunningServer {
   api(path: string, init?: { method?: string; token?: string | null; body?: unknown }): Promise<Response>;
 }
 
+/** The servers running over each store, so a test can wait for what they queued to be written. */
+const running = new WeakMap<Store, Set<RunningServer>>();
+
+/**
+ * Resolves once every server running over `store` has written every interception it let in so far: a
+ * request whose response ended was let in before, so its record is in the store afterwards.
+ */
+export async function drainServersOf(store: Store): Promise<void> {
+  await Promise.all([...(running.get(store) ?? [])].map((server) => server.context.recorder.drain()));
+}
+
 /** Starts a server on `store` (owned by the caller) with test defaults and the given config changes. */
 export async function startTestServer(input: {
   store: Store;
@@ -38,6 +49,9 @@ export async function startTestServer(input: {
     ...(input.logDestination === undefined ? {} : { destination: input.logDestination }),
   });
   const server = await runServer({ config, logger, store: input.store });
+  const servers = running.get(input.store) ?? new Set<RunningServer>();
+  running.set(input.store, servers);
+  servers.add(server);
   let adminToken = server.adminToken;
   if (!adminToken) {
     // The store already had users (another server of the same file created the owner): make a new owner.
@@ -80,6 +94,7 @@ export async function startTestServer(input: {
     createUser,
     close: async () => {
       await server.close();
+      servers.delete(server);
       rmSync(directory, { recursive: true, force: true });
     },
   };
