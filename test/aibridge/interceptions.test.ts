@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../support/databases.js';
+import { recordInterceptions } from '../support/record-fixtures.js';
 import { startTestServer } from '../support/server.js';
 import { at, buildWorld, getJson, type World } from './world.js';
 
@@ -176,8 +177,22 @@ describeEachDatabase('GET /api/v2/aibridge/interceptions', (getStore) => {
   });
 
   it('accepts the maximum limit and defaults to 100', async () => {
-    expect((await list('?limit=1000')).status).toBe(200);
-    expect((await list('?limit=')).status).toBe(200);
+    // A user of their own with more interceptions than a default page, days before everything else.
+    const dave = await world.server.createUser('dave');
+    await recordInterceptions(
+      getStore(),
+      Array.from({ length: 130 }, (_, index) => ({ initiatorId: dave.id, startedAt: at(-5, 0, index) })),
+      { oneBatch: true },
+    );
+    for (const query of ['', '?limit=']) {
+      const { status, body } = await list(query, dave.token);
+      expect(status).toBe(200);
+      expect(body.count).toBe(130);
+      expect(body.results).toHaveLength(100);
+    }
+    const all = await list('?limit=1000', dave.token);
+    expect(all.status).toBe(200);
+    expect(all.body.results).toHaveLength(130);
   });
 
   it('refuses bad limits, offsets and cursors, naming each field', async () => {
