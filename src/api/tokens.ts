@@ -83,7 +83,7 @@ function requireTokenAccess(caller: User, target: User, write: boolean): void {
   throw forbidden("Only owners can manage another user's tokens.");
 }
 
-/** The token routes of SPEC §3. */
+/** The token routes: a user's API tokens, created, listed and deleted by that user (or an owner). */
 export async function registerTokenRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   app.post<{ Params: { user: string } }>('/api/v2/users/:user/keys/tokens', async (request, reply) => {
     const { user: caller } = await requireUser(request, context);

@@ -97,7 +97,7 @@ function parseNewUser(body: unknown) {
   };
 }
 
-/** The users routes of SPEC §3. */
+/** The users routes: owners create users, owners and auditors list them, a user shows one (and its roles route). */
 export async function registerUserRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   app.post('/api/v2/users', async (request, reply) => {
     const { user: caller } = await requireUser(request, context);

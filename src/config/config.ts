@@ -1,4 +1,4 @@
-/** The server's resolved configuration (SPEC §2), after flags, env, file and defaults were merged. */
+/** The server's resolved configuration: flags, environment, config file and defaults merged, in that precedence. */
 
 /** The wire API a provider instance speaks. */
 export type ProviderType = 'openai' | 'anthropic';

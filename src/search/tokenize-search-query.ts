@@ -1,5 +1,5 @@
 /**
- * The lexical layer of the `q` search language (SPEC §5): splits a query into `key:value` terms and bare
+ * The lexical layer of the `q` search language: splits a query into `key:value` terms and bare
  * words. Pure and total: every input yields terms plus syntax problems, nothing throws.
  */
 import type { Validation } from '../http-error.js';

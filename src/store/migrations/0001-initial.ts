@@ -1,5 +1,5 @@
 /**
- * The initial schema: users, API keys, and the AI Bridge records of SPEC §4, plus two rollups the query
+ * The initial schema: users, API keys, and the AI Bridge records (interceptions and their token usages, prompts, tool calls and thoughts), plus two rollups the query
  * API reads instead of aggregating the whole record table (see the comments on each).
  * Plain PostgreSQL 15 SQL: it runs unchanged on PGlite (PostgreSQL 18) and on a server.
  */
@@ -38,7 +38,7 @@ CREATE TABLE aibridge_interceptions (
   model text NOT NULL,
   client text NOT NULL,
   client_session_id text,
-  -- SPEC §4: client_session_id, else thread_root_id, else id. Fixed at the start.
+  -- The session: client_session_id, else thread_root_id, else id. Fixed at the start.
   session_key text NOT NULL,
   thread_parent_id uuid,
   thread_root_id uuid,
@@ -126,7 +126,7 @@ CREATE TABLE aibridge_sessions (
   ended_at timestamptz NOT NULL,
   last_prompt text,
   last_prompt_at timestamptz,
-  -- SPEC §5: the time of the newest prompt, else the first start.
+  -- Last activity: the time of the newest prompt, else the first start.
   last_active_at timestamptz NOT NULL,
   providers text[] NOT NULL DEFAULT '{}',
   provider_names text[] NOT NULL DEFAULT '{}',

@@ -1,5 +1,5 @@
 /**
- * Indexes for the query API (issue 4), sized by `npm run bench:query`:
+ * Indexes for the query API, sized by `npm run bench:query`:
  * - models and clients lists: skip scans over the per-day counts under the "C" collation (see
  *   query-distinct-values.ts), for everyone and per initiator;
  */

@@ -1,5 +1,5 @@
 /**
- * Query API rollups and indexes (issue 4), sized by `npm run bench:query` at 1M interceptions:
+ * Query API rollups and indexes, sized by `npm run bench:query` at 1M interceptions:
  * - `aibridge_interception_totals`: ended interceptions per initiator × provider × provider name × model ×
  *   client over all time, maintained beside the per-day counts (update-rollups.ts, purge-records.ts). An
  *   unbounded count sums a few thousand rows instead of every day's, and a long time range is counted as

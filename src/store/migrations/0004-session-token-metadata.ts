@@ -1,5 +1,5 @@
 /**
- * The summed token usage metadata of each session (issue 4), so a session's `token_usage_summary` is read
+ * The summed token usage metadata of each session, so a session's `token_usage_summary` is read
  * from its rollup row instead of summing every usage of a session that may hold thousands.
  * - `aibridge_numeric_leaves(metadata)`: the numeric leaves of a JSON object, nested keys joined by dots
  *   (the flattening of src/store/sum-token-usages.ts); other values are not summable and are left out.

@@ -1,5 +1,5 @@
 /**
- * One row per (model, initiator, session) of the sessions rollup (issue 4): the `models` arrays of
+ * One row per (model, initiator, session) of the sessions rollup: the `models` arrays of
  * `aibridge_sessions` unnested, maintained by update-rollups.ts and purge-records.ts, back-filled here. A
  * sessions count filtered by model (and initiator) is then an index-only scan of this primary key instead
  * of a bitmap heap scan of every matching, ~1 KiB wide, session row (~16k rows for a model of 15% of
