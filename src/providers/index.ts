@@ -6,12 +6,14 @@
  */
 import type { ProviderTypeInfo } from '../config/config.js';
 import { anthropicProvider } from './anthropic/index.js';
+import { geminiProvider } from './gemini/index.js';
 import { openaiProvider } from './openai/index.js';
 import type { ProviderAdapter } from './provider.js';
 
 const adapters = {
   openai: openaiProvider,
   anthropic: anthropicProvider,
+  gemini: geminiProvider,
 } as const satisfies Record<string, ProviderAdapter>;
 
 /** The wire API a provider instance speaks. */
