@@ -52,3 +52,14 @@ export const secretHeaderNames: ReadonlySet<string> = new Set([
 export const secretQueryNames: ReadonlySet<string> = new Set(
   providerSlots.flatMap((slot) => (slot.in === 'query' ? [slot.name] : [])),
 );
+
+/** Whether one `name=value` pair of a query string carries a secret (its name decoded, as servers read it). */
+export function isSecretQueryPair(pair: string): boolean {
+  const name = pair.split('=', 1)[0] ?? '';
+  try {
+    return secretQueryNames.has(decodeURIComponent(name.replaceAll('+', ' ')));
+  } catch {
+    // A malformed escape decodes to no name a server would read as a credential.
+    return secretQueryNames.has(name);
+  }
+}

@@ -1,6 +1,6 @@
 /** Which headers cross the bridge, in each direction. */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { secretHeaderNames, secretQueryNames } from '../providers/credential-list.js';
+import { isSecretQueryPair, secretHeaderNames } from '../providers/credential-list.js';
 
 /** Connection-level headers of one hop (RFC 9110 §7.6.1), never forwarded. */
 const hopByHop = [
@@ -50,16 +50,7 @@ export function stripSecretQuery(search: string): string {
   const kept = search
     .slice(1)
     .split('&')
-    .filter((pair) => {
-      const name = pair.split('=', 1)[0] ?? '';
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name.replaceAll('+', ' '));
-      } catch {
-        // A malformed escape is no credential name; the pair is kept as sent.
-      }
-      return !secretQueryNames.has(decoded);
-    });
+    .filter((pair) => !isSecretQueryPair(pair));
   return kept.length === 0 ? '' : `?${kept.join('&')}`;
 }
 

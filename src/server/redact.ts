@@ -2,7 +2,7 @@
  * The one place secrets are redacted: every log line and every recorded header map goes through here.
  * Which headers and query parameters are secret comes from the one credential list of the providers.
  */
-import { secretHeaderNames, secretQueryNames } from '../providers/credential-list.js';
+import { isSecretQueryPair, secretHeaderNames } from '../providers/credential-list.js';
 
 /** Whether a header carries a credential. */
 export function isSecretHeader(name: string): boolean {
@@ -16,10 +16,7 @@ export function redactUrl(url: string): string {
   const pairs = url
     .slice(queryAt + 1)
     .split('&')
-    .map((pair) => {
-      const name = pair.split('=', 1)[0] ?? '';
-      return secretQueryNames.has(name) ? `${name}=[redacted]` : pair;
-    });
+    .map((pair) => (isSecretQueryPair(pair) ? `${pair.split('=', 1)[0]}=[redacted]` : pair));
   return `${url.slice(0, queryAt)}?${pairs.join('&')}`;
 }
 
