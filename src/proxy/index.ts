@@ -7,10 +7,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenFromHeaders } from '../auth/authenticate.js';
 import { proxyMethods } from '../config/config.js';
+import { adapterForPath } from '../providers/adapter-for-path.js';
 import { providerAdapter } from '../providers/index.js';
 import type { ServerContext } from '../server/context.js';
 import { redactUrl } from '../server/redact.js';
-import { adapterForPath } from './adapter-for-path.js';
 import { confinePath } from './confine-path.js';
 import { stripSecretQuery } from './forward-headers.js';
 import { intercept } from './intercept.js';

@@ -1,10 +1,10 @@
 /**
  * The adapter whose wire format a path belongs to, for errors on routes with no known instance (an unknown
  * provider name): the provider with an endpoint or pass-through rule matching the path answers in its own
- * shape, anything else in OpenAI's.
+ * shape, anything else in OpenAI's (the shape most clients understand).
  */
-import { type ProviderAdapter, providerAdapter, providerAdapters } from '../providers/index.js';
-import { compilePathPattern } from '../providers/match-path.js';
+import { type ProviderAdapter, providerAdapter, providerAdapters } from './index.js';
+import { compilePathPattern } from './match-path.js';
 
 const matchers = providerAdapters.map((adapter) => ({
   adapter,
