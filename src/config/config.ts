@@ -1,4 +1,4 @@
-/** The server's resolved configuration (SPEC §2), after flags, env, file and defaults were merged. */
+/** The server's resolved configuration, after flags, env, file and defaults were merged. */
 
 /**
  * What the configuration knows of a provider type: its name and its default instance's base URL. The

@@ -18,7 +18,7 @@ function configFile(name: string, text: string): string {
 }
 
 describe('loadConfig', () => {
-  it('uses the defaults of SPEC §2 when nothing is set', () => {
+  it('uses the documented defaults when nothing is set', () => {
     const config = loadConfig({ providerTypes, flags: {}, env: { XDG_DATA_HOME: '/data' } });
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.dataDir).toBe('/data/aibridge');
