@@ -106,6 +106,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads a placeholder that shares its segment with a method suffix', () => {
+    const config = loadConfig({
+      providerTypes,
+      flags: { anthropic_pass_through: 'POST /v1beta/models/{model}:batchEmbedContents' },
+      env: {},
+    });
+    expect(config.providers[1]?.passThrough).toEqual([
+      { method: 'POST', path: '/v1beta/models/{model}:batchEmbedContents' },
+    ]);
+    expect(() =>
+      loadConfig({ providerTypes, flags: { anthropic_pass_through: 'POST /v1/{model' }, env: {} }),
+    ).toThrow('invalid path segment "{model"');
+  });
+
   it('stops on a bad pass-through entry with one line naming it', () => {
     const cases: Array<[string, string]> = [
       ['"GET v1/files"', 'expected "METHOD /path"'],
