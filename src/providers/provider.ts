@@ -55,7 +55,10 @@ export interface ResponseParser {
   onEvent(event: DecodedEvent): boolean;
   /** Reads a blocking response's JSON body (already parsed). */
   onBody(body: unknown): void;
-  /** Ends the response: settles what is still open and returns everything read. Called once. */
+  /**
+   * Ends the response: settles what is still open (a block a broken stream left unfinished) and returns
+   * everything read. Asking again returns the same summary.
+   */
   finish(): ResponseSummary;
   /**
    * Whether the response's terminal event has been read (or a blocking body whole): the client then has
