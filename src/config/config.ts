@@ -1,12 +1,19 @@
-/** The server's resolved configuration (SPEC §2), after flags, env, file and defaults were merged. */
+/** The server's resolved configuration, after flags, env, file and defaults were merged. */
 
-/** The wire API a provider instance speaks. */
-export type ProviderType = 'openai' | 'anthropic';
+/**
+ * What the configuration knows of a provider type: its name and its default instance's base URL. The
+ * list comes from the provider registry (`src/providers/index.ts`), which sits above this layer.
+ */
+export interface ProviderTypeInfo {
+  type: string;
+  defaultBaseUrl: string;
+}
 
 /** One configured provider instance, reachable at `/api/v2/aibridge/{name}/…`. */
 export interface ProviderConfig {
   name: string;
-  type: ProviderType;
+  /** A registered provider type (`openai`, `anthropic`, …). */
+  type: string;
   /** Base URL without a trailing slash, e.g. `https://api.openai.com/v1` or `https://api.anthropic.com`. */
   baseUrl: string;
   /** The centrally held key; empty when none is configured (then only BYOK requests can succeed). */

@@ -1,5 +1,5 @@
 /**
- * Thread lineage (SPEC §4): a request that answers tool call X continues the thread of the interception
+ * Thread lineage: a request that answers tool call X continues the thread of the interception
  * that recorded X. Recent tool calls of this process are kept in memory (their records may still be in
  * the recorder's queue); older ones, or those another server recorded, are looked up in the database.
  */

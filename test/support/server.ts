@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { providerTypes } from '../../src/providers/index.js';
 import { createLogger } from '../../src/server/logger.js';
 import { type RunningServer, runServer } from '../../src/server/run-server.js';
 import type { Store } from '../../src/store/open-store.js';
@@ -29,7 +30,11 @@ export async function startTestServer(input: {
 }): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'aibridge-server-'));
   const config: Config = {
-    ...loadConfig({ flags: { listen: '127.0.0.1:0', data_dir: directory, log_level: 'silent' }, env: {} }),
+    ...loadConfig({
+      providerTypes,
+      flags: { listen: '127.0.0.1:0', data_dir: directory, log_level: 'silent' },
+      env: {},
+    }),
     shutdownGraceMs: 5000,
     ...input.config,
   };

@@ -1,19 +1,18 @@
 import { Command } from 'commander';
-import { ConfigError, loadConfig, type RawSettings, settingKeys } from '../../config/load-config.js';
+import {
+  ConfigError,
+  type generalSettingKeys,
+  loadConfig,
+  type RawSettings,
+  settingKeysOf,
+} from '../../config/load-config.js';
+import { providerTypes } from '../../providers/index.js';
 
-const descriptions: Record<(typeof settingKeys)[number], string> = {
+const generalDescriptions: Record<(typeof generalSettingKeys)[number], string> = {
   listen: 'address to listen on (default 127.0.0.1:8080)',
   data_dir: 'directory of the embedded database (default $XDG_DATA_HOME/aibridge or ~/.local/share/aibridge)',
   database_url: 'PostgreSQL URL; without it the embedded database is used',
   access_url: 'public URL of this server, for printed examples',
-  openai_base_url: 'OpenAI API base URL (default https://api.openai.com/v1)',
-  openai_key: 'OpenAI API key used for every user',
-  openai_pass_through:
-    'requests passed through unrecorded besides models and Responses reads, e.g. "GET /v1/files,POST /v1/embeddings"',
-  anthropic_base_url: 'Anthropic API base URL (default https://api.anthropic.com)',
-  anthropic_key: 'Anthropic API key used for every user',
-  anthropic_pass_through:
-    'requests passed through unrecorded besides models and count_tokens, e.g. "GET /v1/files"',
   admin_token_file: 'where the first-start owner token is written (default <data-dir>/admin-token)',
   retention: 'purge records older than this, e.g. 60d; 0 keeps forever (default 60d)',
   allow_byok: 'let users send their own provider key (default true)',
@@ -22,6 +21,22 @@ const descriptions: Record<(typeof settingKeys)[number], string> = {
   recorder_queue_size: 'record events held in memory before the proxy answers 503 (default 100000)',
   log_level: 'fatal, error, warn, info, debug, trace or silent (default info)',
 };
+
+/** Each provider type's default instance settings, described from the registry. */
+const descriptions: Record<string, string> = {
+  ...generalDescriptions,
+  ...Object.fromEntries(
+    providerTypes.flatMap(({ type, defaultBaseUrl }) => [
+      [`${type}_base_url`, `base URL of the "${type}" provider instance (default ${defaultBaseUrl})`],
+      [`${type}_key`, `API key of the "${type}" provider instance, used for every user`],
+      [
+        `${type}_pass_through`,
+        `requests passed through unrecorded besides the ${type} allow-list, e.g. "GET /v1/files,GET /v1/files/{id}"`,
+      ],
+    ]),
+  ),
+};
+const settingKeys = settingKeysOf(providerTypes);
 
 /** `aibridge server`: runs the bridge until SIGTERM or SIGINT. */
 export function serverCommand(): Command {
@@ -42,6 +57,7 @@ export function serverCommand(): Command {
     let config: ReturnType<typeof loadConfig>;
     try {
       config = loadConfig({
+        providerTypes,
         flags,
         env: process.env,
         ...(options.config ? { configPath: options.config } : {}),

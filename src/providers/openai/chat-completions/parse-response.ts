@@ -1,7 +1,7 @@
+import type { DecodedEvent } from '../../events/decoded-event.js';
+import { isDoneSentinel } from '../../events/parse-json.js';
 import { arrayField, asObject, numberField, stringField } from '../../json/read-json.js';
 import type { ResponseParser, ResponseSummary } from '../../provider.js';
-import type { SseEvent } from '../../sse/decode-sse.js';
-import { isDoneSentinel, parseJson } from '../../sse/parse-json.js';
 import { convertUsage } from './convert-usage.js';
 import { ReasoningCollector } from './extract-thinking.js';
 import { ToolCallAssembler } from './extract-tool-calls.js';
@@ -27,15 +27,14 @@ export class ChatCompletionsResponseParser implements ResponseParser {
     this.#dropUsageChunk = options.dropUsageChunk;
   }
 
-  onEvent(event: SseEvent): boolean {
-    if (isDoneSentinel(event.data)) {
+  onEvent(event: DecodedEvent): boolean {
+    if (isDoneSentinel(event.text)) {
       this.#done = true;
       return true;
     }
-    const parsed = parseJson(event.data);
-    const chunk = parsed.ok ? asObject(parsed.value) : null;
+    const chunk = asObject(event.data);
     if (chunk === null) {
-      this.#problems.push(`unreadable chunk: ${parsed.ok ? 'not an object' : parsed.error}`);
+      this.#problems.push(`unreadable chunk: ${event.problem ?? 'not an object'}`);
       return true;
     }
     const error = asObject(chunk.error);
@@ -66,7 +65,7 @@ export class ChatCompletionsResponseParser implements ResponseParser {
     return finished && (this.#dropUsageChunk || this.#usage !== null);
   }
 
-  summary(): ResponseSummary {
+  finish(): ResponseSummary {
     return {
       responseId: this.#responseId,
       usage: this.#usage === null ? null : convertUsage(this.#usage),
