@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrate } from './migrate.js';
+import { type EmbeddedTransport, openEmbedded } from './open-embedded.js';
 import type { Database } from './schema.js';
 
 // bigint counts and numeric sums are token counts, far below 2^53: read them as numbers. Dates (`date`)
@@ -15,7 +13,10 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 /** Where the records live: a PostgreSQL server, or an embedded PGlite database in a directory. */
 export type StoreOptions =
   | { databaseUrl: string /** Tests only: a schema of their own. */; schema?: string; poolSize?: number }
-  | { dataDir: string };
+  | {
+      dataDir: string /** Benchmarks only: how to reach PGlite (see open-embedded.ts). */;
+      transport?: EmbeddedTransport;
+    };
 
 /** An open database with the schema migrated. */
 export interface Store {
@@ -26,7 +27,10 @@ export interface Store {
 
 /** Opens the database, applies pending migrations and returns the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = 'dataDir' in options ? await openEmbedded(options.dataDir) : openServer(options);
+  const store =
+    'dataDir' in options
+      ? { engine: 'pglite' as const, ...(await openEmbedded(options.dataDir, options.transport)) }
+      : openServer(options);
   try {
     if ('schema' in options && options.schema) {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(store.db);
@@ -52,23 +56,4 @@ function openServer(options: { databaseUrl: string; schema?: string; poolSize?: 
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
-}
-
-async function openEmbedded(dataDir: string): Promise<Store> {
-  mkdirSync(dataDir, { recursive: true });
-  // A small shared_buffers keeps the embedded server's memory modest; its working set is the WASM heap.
-  // PGlite's WebAssembly build has no LLVM, so `jit = off` changes nothing today; it keeps both engines'
-  // settings alike.
-  const pglite = new PGlite(dataDir, { postgresqlconf: ['shared_buffers = 16MB', 'jit = off'] });
-  await pglite.waitReady;
-  const pool = new pg.Pool(createPgConfig(pglite));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    db,
-    engine: 'pglite',
-    close: async () => {
-      await db.destroy();
-      await pglite.close();
-    },
-  };
 }
