@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyTemplate } from '../../test/support/pglite-template.js';
+import { migrations } from './migrate.js';
+import { EmbeddedDatabaseInUseError } from './open-embedded.js';
 import { openStore, type Store } from './open-store.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,7 +43,9 @@ describe('the embedded database in its worker', () => {
 
   it('refuses a second opener of the same directory with one line', async () => {
     await expect(openStore({ dataDir: directory })).rejects.toThrow(
-      new Error(`the embedded database in ${directory} is in use by another aibridge process`),
+      new EmbeddedDatabaseInUseError(
+        `the embedded database in ${directory} is in use by another aibridge process`,
+      ),
     );
     const still = await sql<{ one: number }>`SELECT 1 AS one`.execute(store.db);
     expect(still.rows).toEqual([{ one: 1 }]);
@@ -57,6 +62,24 @@ describe('the embedded database in its worker', () => {
       store.db,
     );
     expect(table.rows).toEqual([{ name: null }]);
+  });
+});
+
+describe('a new embedded database', () => {
+  it('is created and migrated in an empty directory', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'aibridge-pglite-new-'));
+    try {
+      const store = await openStore({ dataDir: join(directory, 'pgdata') });
+      const applied = await sql<{
+        version: number;
+      }>`SELECT version FROM schema_migrations ORDER BY version`.execute(store.db);
+      expect(applied.rows.map((row) => row.version)).toEqual(
+        migrations.map((migration) => migration.version),
+      );
+      await store.close();
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 

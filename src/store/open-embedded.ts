@@ -105,6 +105,17 @@ class WorkerPortStream extends Duplex {
   }
 }
 
+/**
+ * `port`, unless AIBRIDGE_EMBEDDED_TRANSPORT names another: a benchmark knob (`npm run bench` compares the
+ * three in one run), not a setting operators need.
+ */
+function defaultTransport(): EmbeddedTransport {
+  const chosen = process.env.AIBRIDGE_EMBEDDED_TRANSPORT;
+  if (chosen === undefined || chosen === '') return 'port';
+  if (chosen === 'port' || chosen === 'socket' || chosen === 'inline') return chosen;
+  throw new Error(`AIBRIDGE_EMBEDDED_TRANSPORT must be port, socket or inline, not "${chosen}"`);
+}
+
 /** Another process has the embedded database open; the message is one line for the operator. */
 export class EmbeddedDatabaseInUseError extends Error {
   override name = 'EmbeddedDatabaseInUseError';
@@ -122,7 +133,7 @@ export interface EmbeddedDatabase {
  */
 export async function openEmbedded(
   dataDir: string,
-  transport: EmbeddedTransport = 'port',
+  transport: EmbeddedTransport = defaultTransport(),
 ): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (transport === 'inline') return openInline(dataDir);

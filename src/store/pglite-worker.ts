@@ -103,17 +103,34 @@ class Scheduler {
       this.#queue.splice(index, 1);
       this.#owner = unit.client;
       try {
+        // The answers of a unit go out together: the client waits for the last one anyway, and one message
+        // across threads or one socket write costs less than one per protocol message.
+        const answers: Uint8Array[] = [];
         for (const message of unit.messages) {
           await this.#pglite.execProtocolRawStream(message, {
-            onRawData: (data) => unit.client.send(data),
+            // A view into PGlite's WebAssembly memory, which the next statement overwrites: keep a copy.
+            onRawData: (data) => answers.push(new Uint8Array(data)),
           });
         }
+        unit.client.send(joined(answers));
       } catch {
         // PGlite answers SQL errors in the protocol; a throw means this client's stream is beyond repair.
         unit.client.end();
       }
     }
   }
+}
+
+/** The chunks in one Uint8Array that owns its whole ArrayBuffer (so it can be transferred as it is). */
+function joined(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const all = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return all;
 }
 
 /**
@@ -259,11 +276,14 @@ async function main(): Promise<void> {
       const channel = command.port;
       ports.add(channel);
       const client: Client = {
-        // A view into PGlite's WebAssembly memory: posting it would clone that whole memory. Send a copy
-        // of the bytes alone, and transfer it rather than clone it again.
+        // Transferred, not cloned. Bytes that share their ArrayBuffer (a pooled Buffer) are copied first: a
+        // transfer moves the whole ArrayBuffer.
         send: (bytes) => {
-          const copy = bytes.slice();
-          channel.postMessage(copy, [copy.buffer]);
+          const own =
+            bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+              ? bytes
+              : new Uint8Array(bytes);
+          channel.postMessage(own, [own.buffer as ArrayBuffer]);
         },
         end: () => channel.close(),
       };
