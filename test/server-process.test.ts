@@ -73,6 +73,21 @@ describe('aibridge server on the embedded database', () => {
     });
   });
 
+  it('refuses a second server on the same data directory with one line', async () => {
+    const second = await runCli(
+      ['server', '--listen', `127.0.0.1:${await freePort()}`, '--data-dir', dataDir],
+      {
+        XDG_CONFIG_HOME: configHome,
+      },
+    );
+    expect(second).toMatchObject({
+      code: 1,
+      stderr: `aibridge: the embedded database in ${join(dataDir, 'pgdata')} is in use by another aibridge process\n`,
+    });
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
   it('stops with exit code 0 on SIGTERM', async () => {
     expect(await server.stop()).toBe(0);
     expect(server.output()).toContain('aibridge stopped');

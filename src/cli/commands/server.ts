@@ -73,7 +73,14 @@ export function serverCommand(): Command {
     const { createLogger } = await import('../../server/logger.js');
     const { runServer } = await import('../../server/run-server.js');
     const logger = createLogger({ level: config.logLevel });
-    const server = await runServer({ config, logger });
+    const { EmbeddedDatabaseInUseError } = await import('../../store/open-embedded.js');
+    const server = await runServer({ config, logger }).catch((error: unknown) => {
+      if (error instanceof EmbeddedDatabaseInUseError) {
+        process.stderr.write(`aibridge: ${error.message}\n`);
+        process.exit(1);
+      }
+      throw error;
+    });
     if (server.adminToken) {
       process.stderr.write(
         `\nCreated the owner "admin". Its token (shown once; saved to ${config.adminTokenFile}):\n\n  ${server.adminToken}\n\n` +
