@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
 import { HttpError } from '../api/http-error.js';
+import { noteRequestUser } from '../observability/request-facts.js';
 import { type ApiKeyWithHash, findApiKey, touchApiKey } from '../store/api-keys.js';
 import type { Database } from '../store/schema.js';
 import { findUserById, type User } from '../store/users.js';
@@ -56,6 +57,7 @@ export const authMessages = {
   malformed: 'Invalid API token format.',
   invalid: 'API token is invalid.',
   expired: 'API token has expired.',
+  suspended: 'Your account is suspended; ask an owner to activate it.',
 } as const;
 
 /**
@@ -93,13 +95,20 @@ export class Authenticator {
         detail: `The token expired at ${cached.key.expiresAt.toISOString()}.`,
       });
     }
+    if (cached.user.status !== 'active') throw new HttpError(401, authMessages.suspended);
     this.#touch(parts.id, now);
+    noteRequestUser(cached.user.id);
     return { user: cached.user, apiKeyId: parts.id };
   }
 
   /** Forgets a cached key (after it was deleted or its user changed). */
   forget(keyId: string): void {
     this.#cache.delete(keyId);
+  }
+
+  /** Forgets every cached key of a user (after they were suspended, deleted or given other roles). */
+  forgetUser(userId: string): void {
+    for (const [keyId, entry] of this.#cache) if (entry.user.id === userId) this.forget(keyId);
   }
 
   async #load(id: string, now: number): Promise<CachedKey | undefined> {

@@ -1,4 +1,5 @@
 /** Output of CLI commands: human tables by default, JSON with `--output json`. */
+import { InvalidArgumentError } from 'commander';
 
 export type OutputFormat = 'table' | 'json';
 
@@ -8,10 +9,9 @@ export interface Column<Row> {
   value: (row: Row) => string | number | null | undefined;
 }
 
-/** Validates the `--output` option. */
+/** Validates the `--output` option (commander prints the one-line error). */
 export function parseOutputFormat(value: string): OutputFormat {
-  if (value !== 'table' && value !== 'json')
-    throw new Error(`--output must be "table" or "json", not "${value}"`);
+  if (value !== 'table' && value !== 'json') throw new InvalidArgumentError('expected "table" or "json".');
   return value;
 }
 

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { RecordEvent } from '../core/records.js';
+import type { RecorderObserver } from '../observability/observability.js';
 import type { Database } from '../store/schema.js';
 import { writeRecords } from '../store/write-records.js';
 
@@ -25,13 +26,15 @@ export interface RecorderOptions {
   /** Backoff after a failed batch: first delay and ceiling, in milliseconds. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /** Told how each batch write went (metrics). */
+  observer?: RecorderObserver;
   /** Replaceable for tests of the retry path. */
   write?: (db: Kysely<Database>, events: readonly RecordEvent[]) => Promise<void>;
 }
 
 export class Recorder {
-  readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db'>> &
-    Pick<RecorderOptions, 'logger' | 'db'>;
+  readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db' | 'observer'>> &
+    Pick<RecorderOptions, 'logger' | 'db' | 'observer'>;
   #queue: RecordEvent[] = [];
   #writing: Promise<void> | null = null;
   #failures = 0;
@@ -147,13 +150,23 @@ export class Recorder {
     await this.#linger();
     while (this.#queue.length > 0) {
       const batch = this.#queue.slice(0, this.#options.maxBatch);
+      const began = performance.now();
+      const report = (ok: boolean) =>
+        this.#options.observer?.batchWritten({
+          events: batch.length,
+          seconds: (performance.now() - began) / 1000,
+          ok,
+          afterFailure: this.#failures > 0,
+        });
       try {
         await this.#options.write(this.#options.db, batch);
+        report(true);
         this.#queue.splice(0, batch.length);
         this.#written += batch.length;
         if (this.#failures > 0) this.#options.logger.info({ events: batch.length }, 'recorder recovered');
         this.#failures = 0;
       } catch (error) {
+        report(false);
         this.#failures += 1;
         const delay = Math.min(
           this.#options.retryDelayMs * 2 ** (this.#failures - 1),

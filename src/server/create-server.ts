@@ -10,13 +10,15 @@ import { registerTokenRoutes } from '../api/tokens.js';
 import { registerUserRoutes } from '../api/users.js';
 import { registerProxyRoutes } from '../proxy/index.js';
 import type { ServerContext } from './context.js';
+import { checkReadiness } from './readiness.js';
+import { registerRequestLog } from './request-log.js';
 import { version } from './version.js';
 
 /** Builds the HTTP application: health, build info, management, query and proxy routes. */
 export async function createServer(context: ServerContext): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: context.logger as FastifyBaseLogger,
-    // Request lines are not logged one by one: the proxy's hot path records every request anyway.
+    // Fastify's own two lines per request are off: request-log.ts writes one, also for hijacked replies.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: context.config.maxBodySize,
     return503OnClosing: true,
@@ -35,7 +37,16 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
     reply.status(404).send({ message: `Route ${request.method} ${request.url.split('?')[0]} not found.` }),
   );
 
+  registerRequestLog(app, context);
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('OK'));
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = await checkReadiness(context.store);
+    return reply.status(readiness.ready ? 200 : 503).send({
+      status: readiness.ready ? 'ready' : 'unavailable',
+      ...(readiness.failing ? { failing: readiness.failing } : {}),
+      checks: readiness.checks,
+    });
+  });
   app.get('/api/v2/buildinfo', async () => ({ version }));
   await registerUserRoutes(app, context);
   await registerTokenRoutes(app, context);

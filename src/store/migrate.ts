@@ -4,6 +4,7 @@ import { queryIndexes } from './migrations/0002-query-indexes.js';
 import { queryRollups } from './migrations/0003-query-rollups.js';
 import { sessionTokenMetadata } from './migrations/0004-session-token-metadata.js';
 import { sessionModels } from './migrations/0005-session-models.js';
+import { userStatus } from './migrations/0007-user-status.js';
 import type { Database } from './schema.js';
 
 /** A forward-only migration: applied once, in version order, never edited after it ships. */
@@ -19,6 +20,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'query-rollups', sql: queryRollups },
   { version: 4, name: 'session-token-metadata', sql: sessionTokenMetadata },
   { version: 5, name: 'session-models', sql: sessionModels },
+  { version: 7, name: 'user-status', sql: userStatus },
 ];
 
 /** Key of the advisory lock that serialises migrations across servers sharing one database. */

@@ -21,6 +21,8 @@ export type StoreOptions =
 export interface Store {
   db: Kysely<Database>;
   engine: 'pglite' | 'postgres';
+  /** The connection pool's figures, for metrics. */
+  pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ function openServer(options: { databaseUrl: string; schema?: string; poolSize?: 
   // An idle client that loses its connection emits on the pool; without a listener it would crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  return { db, engine: 'postgres', pool, close: () => db.destroy() };
 }
 
 async function openEmbedded(dataDir: string): Promise<Store> {
@@ -61,6 +63,7 @@ async function openEmbedded(dataDir: string): Promise<Store> {
   return {
     db,
     engine: 'pglite',
+    pool,
     close: async () => {
       await db.destroy();
       await pglite.close();

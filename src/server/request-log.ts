@@ -1,0 +1,99 @@
+/**
+ * One log line per request, written when the response finishes or the connection closes (the proxy
+ * hijacks its replies, so Fastify's own response hooks do not see them). The line names the route, never
+ * the query string (which may carry a key), and no header or body.
+ */
+import type { FastifyInstance } from 'fastify';
+import { type RequestFacts, runWithRequestFacts } from '../observability/request-facts.js';
+import type { ServerContext } from './context.js';
+
+const proxyPrefix = '/api/v2/aibridge/';
+const queryRoutes = new Set(['interceptions', 'sessions', 'models', 'clients', 'openapi.json']);
+
+/** Registers the hook that carries each request's facts and logs its line at the end. */
+export function registerRequestLog(app: FastifyInstance, context: ServerContext): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    const facts: RequestFacts = { startedAt: performance.now() };
+    const logger = context.logger;
+    const path = (request.raw.url ?? '/').split('?')[0] ?? '/';
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug(
+        { method: request.method, path, userAgent: request.headers['user-agent'] },
+        'request received',
+      );
+    }
+    reply.raw.once('close', () => {
+      const durationMs = Math.round((performance.now() - facts.startedAt) * 10) / 10;
+      const status = reply.raw.statusCode;
+      const interceptionId = reply.raw.getHeader('x-aibridge-interception-id');
+      const pattern = request.routeOptions.url ?? 'unmatched';
+      const route = logRouteOf(context, pattern, path);
+      const aborted = !reply.raw.writableFinished;
+      logger.info(
+        {
+          method: request.method,
+          route,
+          status,
+          durationMs,
+          ...(facts.userId ? { userId: facts.userId } : {}),
+          ...(typeof interceptionId === 'string' ? { interceptionId } : {}),
+          ...(aborted ? { aborted: true } : {}),
+        },
+        'request',
+      );
+      if (facts.upstream && logger.isLevelEnabled('debug')) {
+        const upstream = facts.upstream;
+        const since = (at: number | undefined) =>
+          at === undefined ? undefined : Math.round((at - upstream.startedAt) * 10) / 10;
+        logger.debug(
+          {
+            route,
+            upstreamStatus: upstream.status,
+            headersMs: since(upstream.headersAt),
+            firstByteMs: since(upstream.firstByteAt),
+            totalMs: since(upstream.endedAt),
+            ...(upstream.error ? { upstreamError: upstream.error } : {}),
+          },
+          'upstream call',
+        );
+      }
+      const passThrough = facts.upstream !== undefined && typeof interceptionId !== 'string';
+      context.observability?.requestEnded({
+        method: request.method,
+        route: pattern,
+        status,
+        durationSeconds: durationMs / 1000,
+        ...(passThrough ? { passThroughProvider: providerOf(path) } : {}),
+      });
+    });
+    factsByRequest.set(request, facts);
+    runWithRequestFacts(facts, () => done());
+  });
+  // Body parsing resumes on the socket's events, outside the context set above: enter it again right
+  // before the handler runs.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const facts = factsByRequest.get(request);
+    if (facts) runWithRequestFacts(facts, () => done());
+    else done();
+  });
+}
+
+const factsByRequest = new WeakMap<object, RequestFacts>();
+
+/**
+ * The route of the log line: the registered pattern, or for a configured proxy instance its path (an
+ * endpoint of the provider's API such as `/api/v2/aibridge/openai/v1/chat/completions`). Metrics use
+ * the pattern only, so a scan of odd paths cannot grow their label sets.
+ */
+function logRouteOf(context: ServerContext, pattern: string, path: string): string {
+  if (!path.startsWith(proxyPrefix)) return pattern;
+  const name = providerOf(path);
+  if (queryRoutes.has(name) || !context.config.providers.some((provider) => provider.name === name)) {
+    return pattern;
+  }
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+function providerOf(path: string): string {
+  return path.slice(proxyPrefix.length).split('/')[0] ?? '';
+}
