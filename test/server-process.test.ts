@@ -28,9 +28,16 @@ describe('aibridge server on the embedded database', () => {
     expect(token).toMatch(/^[A-Za-z0-9]{10}-[A-Za-z0-9]{22}$/);
     expect(server.output()).not.toContain(token);
     expect(server.output()).toContain(`its token is in ${file}`);
-    const startLines = server.output().split('\n').filter((line) => line.includes('"aibridge listening"'));
+    const startLines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"aibridge listening"'));
     expect(startLines).toHaveLength(1);
-    expect(JSON.parse(startLines[0] ?? '{}')).toMatchObject({ level: 30, adminCreated: true, adminTokenFile: file });
+    expect(JSON.parse(startLines[0] ?? '{}')).toMatchObject({
+      level: 30,
+      adminCreated: true,
+      adminTokenFile: file,
+    });
   });
 
   it('lets the CLI create a member and a token that works against /users/me', async () => {

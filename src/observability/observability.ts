@@ -25,8 +25,9 @@ export class Observability implements RecorderObserver {
 
   /** One finished interception, reported where the proxy queues its records. */
   interceptionQueued(observed: ObservedInterception): void {
-    if (!this.metrics && !this.tracing) return;
     const facts = currentRequestFacts();
+    if (facts) facts.interceptionId = observed.start.id;
+    if (!this.metrics && !this.tracing) return;
     const upstream = facts?.upstream;
     this.metrics?.interception(observed, upstream, facts?.startedAt ?? performance.now());
     this.tracing?.interception({

@@ -24,6 +24,8 @@ export interface RequestFacts {
   startedAt: number;
   /** The authenticated user, once known. */
   userId?: string;
+  /** The interception the request became, once its records are queued. */
+  interceptionId?: string;
   upstream?: UpstreamTiming;
 }
 

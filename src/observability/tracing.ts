@@ -92,6 +92,11 @@ export class Tracing {
     span.end(outcome.endedAt);
   }
 
+  /** Exports the spans buffered so far. */
+  async flush(): Promise<void> {
+    await this.#provider.forceFlush();
+  }
+
   /** Exports what is buffered and stops. */
   async close(): Promise<void> {
     await this.#provider.shutdown();

@@ -3,7 +3,7 @@
  * hijacks its replies, so Fastify's own response hooks do not see them). The line names the route, never
  * the query string (which may carry a key), and no header or body.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type RequestFacts, runWithRequestFacts } from '../observability/request-facts.js';
 import type { ServerContext } from './context.js';
 
@@ -22,49 +22,15 @@ export function registerRequestLog(app: FastifyInstance, context: ServerContext)
         'request received',
       );
     }
+    // The proxy queues an interception's records right after its response ends, in the microtasks that
+    // follow; one turn of the event loop later the line can name the interception.
     reply.raw.once('close', () => {
-      const durationMs = Math.round((performance.now() - facts.startedAt) * 10) / 10;
-      const status = reply.raw.statusCode;
-      const interceptionId = reply.raw.getHeader('x-aibridge-interception-id');
-      const pattern = request.routeOptions.url ?? 'unmatched';
-      const route = logRouteOf(context, pattern, path);
-      const aborted = !reply.raw.writableFinished;
-      logger.info(
-        {
-          method: request.method,
-          route,
-          status,
-          durationMs,
-          ...(facts.userId ? { userId: facts.userId } : {}),
-          ...(typeof interceptionId === 'string' ? { interceptionId } : {}),
-          ...(aborted ? { aborted: true } : {}),
-        },
-        'request',
-      );
-      if (facts.upstream && logger.isLevelEnabled('debug')) {
-        const upstream = facts.upstream;
-        const since = (at: number | undefined) =>
-          at === undefined ? undefined : Math.round((at - upstream.startedAt) * 10) / 10;
-        logger.debug(
-          {
-            route,
-            upstreamStatus: upstream.status,
-            headersMs: since(upstream.headersAt),
-            firstByteMs: since(upstream.firstByteAt),
-            totalMs: since(upstream.endedAt),
-            ...(upstream.error ? { upstreamError: upstream.error } : {}),
-          },
-          'upstream call',
-        );
-      }
-      const passThrough = facts.upstream !== undefined && typeof interceptionId !== 'string';
-      context.observability?.requestEnded({
-        method: request.method,
-        route: pattern,
-        status,
-        durationSeconds: durationMs / 1000,
-        ...(passThrough ? { passThroughProvider: providerOf(path) } : {}),
-      });
+      const ended = {
+        durationMs: Math.round((performance.now() - facts.startedAt) * 10) / 10,
+        status: reply.raw.statusCode,
+        aborted: !reply.raw.writableFinished,
+      };
+      setImmediate(() => logRequest({ context, request, path, facts, ...ended }));
     });
     factsByRequest.set(request, facts);
     runWithRequestFacts(facts, () => done());
@@ -79,6 +45,58 @@ export function registerRequestLog(app: FastifyInstance, context: ServerContext)
 }
 
 const factsByRequest = new WeakMap<object, RequestFacts>();
+
+/** Writes the request's line (and the upstream call's debug line) and counts it in the metrics. */
+function logRequest(input: {
+  context: ServerContext;
+  request: FastifyRequest;
+  path: string;
+  facts: RequestFacts;
+  durationMs: number;
+  status: number;
+  aborted: boolean;
+}): void {
+  const { context, request, path, facts, durationMs, status } = input;
+  const logger = context.logger;
+  const interceptionId = facts.interceptionId;
+  const pattern = request.routeOptions.url ?? 'unmatched';
+  const route = logRouteOf(context, pattern, path);
+  logger.info(
+    {
+      method: request.method,
+      route,
+      status,
+      durationMs,
+      ...(facts.userId ? { userId: facts.userId } : {}),
+      ...(interceptionId ? { interceptionId } : {}),
+      ...(input.aborted ? { aborted: true } : {}),
+    },
+    'request',
+  );
+  const upstream = facts.upstream;
+  if (upstream && logger.isLevelEnabled('debug')) {
+    const since = (at: number | undefined) =>
+      at === undefined ? undefined : Math.round((at - upstream.startedAt) * 10) / 10;
+    logger.debug(
+      {
+        route,
+        upstreamStatus: upstream.status,
+        headersMs: since(upstream.headersAt),
+        firstByteMs: since(upstream.firstByteAt),
+        totalMs: since(upstream.endedAt),
+        ...(upstream.error ? { upstreamError: upstream.error } : {}),
+      },
+      'upstream call',
+    );
+  }
+  context.observability?.requestEnded({
+    method: request.method,
+    route: pattern,
+    status,
+    durationSeconds: durationMs / 1000,
+    ...(upstream && !interceptionId ? { passThroughProvider: providerOf(path) } : {}),
+  });
+}
 
 /**
  * The route of the log line: the registered pattern, or for a configured proxy instance its path (an

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/server/logger.js';
@@ -24,6 +25,8 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(input: {
   store: Store;
   config?: Partial<Config>;
+  /** A logger of the test's own (e.g. writing to a buffer); default: as `config.logLevel` says. */
+  logger?: Logger;
 }): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'aibridge-server-'));
   const config: Config = {
@@ -31,7 +34,7 @@ export async function startTestServer(input: {
     shutdownGraceMs: 5000,
     ...input.config,
   };
-  const logger = createLogger({ level: config.logLevel });
+  const logger = input.logger ?? createLogger({ level: config.logLevel });
   const server = await runServer({ config, logger, store: input.store });
   let adminToken = server.adminToken;
   if (!adminToken) {
