@@ -38,7 +38,7 @@ export interface SearchFilter {
 }
 
 export const interceptionsGrammar: SearchGrammar = {
-  keys: ['initiator', 'provider', 'provider_name', 'model', 'started_after', 'started_before'],
+  keys: ['initiator', 'provider', 'provider_name', 'model', 'client', 'started_after', 'started_before'],
   bareWordKey: 'initiator',
 };
 

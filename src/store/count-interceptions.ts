@@ -125,6 +125,7 @@ function dimensionConditions(
   if (filter.providerName !== undefined)
     conditions.push(sql`${column('provider_name')} = ${filter.providerName}`);
   if (filter.model !== undefined) conditions.push(sql`${column('model')} = ${filter.model}`);
+  if (filter.client !== undefined) conditions.push(sql`${column('client')} = ${filter.client}`);
   return conditions;
 }
 

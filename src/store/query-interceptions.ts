@@ -42,6 +42,8 @@ export interface InterceptionsPageQuery {
   offset: number;
   /** Keyset cursor: the page starts after this interception (which must exist; see `interceptionIsVisible`). */
   afterId: string | null;
+  /** Only this interception (one interception's detail). */
+  id?: string;
 }
 
 /** Conditions of a filtered, visible interception list on the table alias `i`. */
@@ -51,6 +53,7 @@ export function interceptionConditions(filter: RecordFilter, visibleTo: Visibili
   if (filter.provider !== undefined) conditions.push(sql`i.provider = ${filter.provider}`);
   if (filter.providerName !== undefined) conditions.push(sql`i.provider_name = ${filter.providerName}`);
   if (filter.model !== undefined) conditions.push(sql`i.model = ${filter.model}`);
+  if (filter.client !== undefined) conditions.push(sql`i.client = ${filter.client}`);
   if (filter.startedAfter !== undefined)
     conditions.push(sql`i.started_at >= ${timestamp(filter.startedAfter)}`);
   if (filter.startedBefore !== undefined)
@@ -85,6 +88,7 @@ export async function listInterceptionsJson(
   query: InterceptionsPageQuery,
 ): Promise<string> {
   const conditions = interceptionConditions(query.filter, query.visibleTo);
+  if (query.id !== undefined) conditions.push(sql`i.id = ${query.id}`);
   if (query.afterId !== null) {
     conditions.push(
       sql`(i.started_at, i.id) < (SELECT c.started_at, c.id FROM aibridge_interceptions c WHERE c.id = ${query.afterId})`,

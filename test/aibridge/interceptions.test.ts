@@ -170,14 +170,14 @@ describeEachDatabase('GET /api/v2/aibridge/interceptions', (getStore) => {
 
   it('refuses a bad search with one validation per problem', async () => {
     const q = encodeURIComponent(
-      'initiator:nobody provider_name:nope client:zed model:a model:b started_after:yesterday',
+      'initiator:nobody provider_name:nope session_id:zed model:a model:b started_after:yesterday',
     );
     expect((await fails(`?q=${q}&limit=0`)).sort()).toEqual([
-      'client',
       'initiator',
       'limit',
       'model',
       'provider_name',
+      'session_id',
       'started_after',
     ]);
     const order = encodeURIComponent(

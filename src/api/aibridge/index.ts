@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../server/context.js';
 import { clientsRoute, modelsRoute, registerDistinctValuesRoutes } from './distinct-values.js';
+import { interceptionRoute, registerInterceptionRoute } from './interception.js';
 import { interceptionsRoute, registerInterceptionsRoute } from './interceptions.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { QueryRouteSpec } from './route-spec.js';
@@ -15,6 +16,7 @@ import { registerSessionsRoute, sessionsRoute } from './sessions.js';
 export const queryRoutes: readonly QueryRouteSpec[] = [
   clientsRoute,
   interceptionsRoute,
+  interceptionRoute,
   modelsRoute,
   sessionsRoute,
   sessionThreadsRoute,
@@ -26,6 +28,7 @@ export async function registerAibridgeQueryRoutes(
   context: ServerContext,
 ): Promise<void> {
   registerInterceptionsRoute(app, context);
+  registerInterceptionRoute(app, context);
   registerSessionsRoute(app, context);
   registerSessionThreadsRoute(app, context);
   registerDistinctValuesRoutes(app, context);

@@ -25,7 +25,7 @@ export const interceptionsRoute: QueryRouteSpec = {
       type: 'string',
       required: false,
       description:
-        'Search query in the format `key:value`. Available keys are: initiator, provider, provider_name, model, ' +
+        'Search query in the format `key:value`. Available keys are: initiator, provider, provider_name, model, client, ' +
         'started_after, started_before. A bare word is an initiator.',
     },
     {
