@@ -14,7 +14,9 @@ import { usersCommand } from './commands/users.js';
 /** The `aibridge` command line: the server and the clients of its HTTP API. */
 const program = new Command('aibridge')
   .description('AI Bridge: a recording gateway between AI coding clients and LLM providers')
-  .version(version, '-v, --version', 'print the version');
+  .version(version, '-v, --version', 'print the version')
+  // Flags after a subcommand belong to it (`server create-admin --data-dir X`), not to a parent.
+  .enablePositionalOptions();
 
 program.addCommand(serverCommand());
 program.addCommand(loginCommand());

@@ -9,6 +9,7 @@ export function serverCommand(): Command {
       'run the AI Bridge server (embedded database unless --database-url is given)',
     ),
   );
+  command.enablePositionalOptions();
   command.addCommand(createAdminCommand());
   command.action(async (options: Record<string, string | undefined>) => {
     const config = configFromOptions(options);
