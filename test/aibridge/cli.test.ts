@@ -1,33 +1,15 @@
 import type { Command } from 'commander';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { clientsCommand } from '../../src/cli/commands/clients.js';
 import { interceptionsCommand } from '../../src/cli/commands/interceptions.js';
 import { modelsCommand } from '../../src/cli/commands/models.js';
 import { sessionsCommand } from '../../src/cli/commands/sessions.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { runCommand } from '../support/run-command.js';
 import { startTestServer } from '../support/server.js';
 import { buildWorld, type World } from './world.js';
 
-/** Runs a command in-process, capturing what it writes. */
-async function run(command: Command, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    await command.exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { stdout, stderr };
-}
+const run = runCommand;
 
 describeEachDatabase('aibridge interceptions|sessions|models|clients', (getStore) => {
   let world: World;
