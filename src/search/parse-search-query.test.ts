@@ -61,8 +61,8 @@ describe('parseSearchQuery', () => {
   });
 
   it('reports an unknown key under its own name', () => {
-    const { validations } = parseSearchQuery('client:zed', interceptionsGrammar);
-    expect(validations).toEqual([{ field: 'client', detail: expect.stringContaining('Unknown search key') }]);
+    const { validations } = parseSearchQuery('session_id:zed', interceptionsGrammar);
+    expect(validations).toEqual([{ field: 'session_id', detail: expect.stringContaining('Unknown search key') }]);
   });
 
   it('reports a repeated key, also when one spelling differs in case', () => {
