@@ -139,6 +139,13 @@ describe('observability of a running bridge', () => {
     expect(requestLines[0]).not.toHaveProperty('userId');
   });
 
+  it('logs successful health probes at debug, not info', async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await lineLogged((line) => line.msg === 'request' && line.route === '/healthz');
+    const probe = logged().find((line) => line.msg === 'request' && line.route === '/healthz');
+    expect(probe).toMatchObject({ level: 20, status: 200 });
+  });
+
   it('writes debug lines for the arrival of a request and the timing of its upstream call', () => {
     const debug = logged().filter((line) => line.level === 20);
     expect(debug.some((line) => line.msg === 'request received' && line.method === 'POST')).toBe(true);

@@ -62,7 +62,9 @@ describe('parseSearchQuery', () => {
 
   it('reports an unknown key under its own name', () => {
     const { validations } = parseSearchQuery('session_id:zed', interceptionsGrammar);
-    expect(validations).toEqual([{ field: 'session_id', detail: expect.stringContaining('Unknown search key') }]);
+    expect(validations).toEqual([
+      { field: 'session_id', detail: expect.stringContaining('Unknown search key') },
+    ]);
   });
 
   it('reports a repeated key, also when one spelling differs in case', () => {

@@ -45,6 +45,7 @@ export function registerRequestLog(app: FastifyInstance, context: ServerContext)
 }
 
 const factsByRequest = new WeakMap<object, RequestFacts>();
+const probeRoutes = new Set(['/healthz', '/readyz']);
 
 /** Writes the request's line (and the upstream call's debug line) and counts it in the metrics. */
 function logRequest(input: {
@@ -61,7 +62,9 @@ function logRequest(input: {
   const interceptionId = facts.interceptionId;
   const pattern = request.routeOptions.url ?? 'unmatched';
   const route = logRouteOf(context, pattern, path);
-  logger.info(
+  // Probes answer every few seconds from every load balancer: their lines are debug while they succeed.
+  const level = probeRoutes.has(pattern) && status < 400 ? 'debug' : 'info';
+  logger[level](
     {
       method: request.method,
       route,
