@@ -136,7 +136,10 @@ describeEachDatabase('management API', (getStore) => {
           detail:
             'must be 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
         },
-        { field: 'lifetime', detail: 'must be a positive duration such as "30d" or "12h"' },
+        {
+          field: 'lifetime',
+          detail: 'must be a positive duration of at most 10 years, such as "30d" or "12h", or nanoseconds',
+        },
       ],
     });
     const list = (await (

@@ -11,6 +11,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { conversationBody } from './conversation-body.js';
+import { measureCrashSafetyCost } from './journal-cost.js';
 import { closePools, measureSequential, measureThroughput, type Target } from './load.js';
 import { installPortkey, portkeyHeaders, startPortkey } from './portkey.js';
 import { type Child, memoryOf, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
@@ -21,6 +23,7 @@ const quick = process.env.AIBRIDGE_BENCH_QUICK === '1';
 const settings = {
   latencyRounds: quick ? 2 : 6,
   latencyPerRound: quick ? 50 : 250,
+  bodySizePerRound: quick ? 10 : 60,
   ttfbPerRound: quick ? 30 : 120,
   throughputMs: quick ? 1500 : 6000,
   concurrency: 32,
@@ -52,6 +55,8 @@ const blockingBody = JSON.stringify({
   ],
 });
 const streamingBody = JSON.stringify({ ...JSON.parse(blockingBody), stream: true });
+/** Request body sizes of the body-size dimension: a first turn, a mid-session turn, a late one. */
+const bodySizes = [1024, 50 * 1024, 500 * 1024];
 
 interface Bridge {
   name: string;
@@ -194,6 +199,23 @@ async function main(): Promise<void> {
       pick: 'firstByte',
     });
 
+    process.stderr.write('measuring blocking latency by request body size…\n');
+    // Portkey is left out here: the dimension is about the bridge's own body path against a direct call.
+    const sizeTargets = [direct, relay, ...bridges.map((bridge) => bridge.target)];
+    const bySize: [number, Map<string, number[]>][] = [];
+    for (const bytes of bodySizes) {
+      bySize.push([
+        bytes,
+        await measureSequential({
+          targets: sizeTargets,
+          body: conversationBody(bytes),
+          rounds: settings.latencyRounds,
+          perRound: settings.bodySizePerRound,
+          pick: 'total',
+        }),
+      ]);
+    }
+
     process.stderr.write(`measuring throughput at concurrency ${settings.concurrency}…\n`);
     const throughput = new Map<string, Awaited<ReturnType<typeof measureThroughput>>>();
     const recording = new Map<string, { perSecond: number; lagMs: number }>();
@@ -242,6 +264,12 @@ async function main(): Promise<void> {
           count: settings.writerCount,
         }),
       ]);
+
+    process.stderr.write('measuring the cost of crash safety…\n');
+    const crashSafety = await measureCrashSafetyCost({
+      databaseUrl: database?.url ?? null,
+      count: quick ? 2000 : 20_000,
+    });
 
     const directLatency = latency.get('direct') ?? [];
     const directTtfb = ttfb.get('direct') ?? [];
@@ -297,10 +325,34 @@ async function main(): Promise<void> {
         ` (${settings.ttfbPerRound} streaming per round for TTFB); c=${settings.concurrency}: ${settings.throughputMs / 1000} s closed loop per target` +
         ` (direct measured before and after, averaged). OpenAI Chat Completions, recording on.\n\n` +
         `${markdownTable(header, rows)}\n\n` +
+        `Blocking latency by request body size (c=1, ${settings.latencyRounds} interleaved rounds × ${settings.bodySizePerRound} requests per target and size; a Chat Completions conversation of that size):\n\n` +
+        `${markdownTable(
+          ['body', 'target', 'c=1 p50 / p99', 'added p50', 'added p99'],
+          bySize.flatMap(([bytes, samples]) => {
+            const base = samples.get('direct') ?? [];
+            return sizeTargets.map((target) => {
+              const values = samples.get(target.name) ?? [];
+              const added = (p: number) =>
+                target.name === 'direct' ? '—' : addedMs(percentile(values, p) - percentile(base, p));
+              return [
+                `${Math.round(bytes / 1024)} KB`,
+                target.name,
+                `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`,
+                added(50),
+                added(99),
+              ];
+            });
+          }),
+        )}\n\n` +
         `Write path alone (${settings.writerCount} interceptions of 7 records each queued at once, until written):\n\n` +
         `${markdownTable(
           ['database', 'interceptions/s'],
           writer.map(([name, perSecond]) => [name, String(Math.round(perSecond))]),
+        )}\n\n` +
+        `Crash safety on a request's path, per interception (the same 7-record interception):\n\n` +
+        `${markdownTable(
+          ['mechanism', 'p50', 'p99'],
+          crashSafety.map((cost) => [cost.name, `${cost.p50.toFixed(1)} µs`, `${cost.p99.toFixed(1)} µs`]),
         )}\n`,
     );
   } finally {

@@ -13,7 +13,8 @@ import { createLogger } from '../../src/server/logger.js';
 import { openStore, type StoreOptions } from '../../src/store/open-store.js';
 import { createUser } from '../../src/store/users.js';
 
-function interception(userId: string, index: number): RecordEvent[] {
+/** The records of one interception as the proxy queues them. */
+export function interception(userId: string, index: number): RecordEvent[] {
   const id = newId();
   const now = new Date();
   return buildRecords({

@@ -28,12 +28,16 @@ export async function measure(input: {
   scenario: Scenario;
   warmup: number;
   iterations: number;
+  /** Stops timing after this long once 20 requests are timed, so a slow phase does not take minutes. */
+  budgetMs?: number;
 }): Promise<Measurement> {
   const { scenario } = input;
   const timings: number[] = [];
   let bytes = 0;
   const warmup = Math.max(input.warmup, scenario.paths.length);
+  const deadline = performance.now() + (input.budgetMs ?? Number.POSITIVE_INFINITY);
   for (let iteration = 0; iteration < warmup + input.iterations; iteration += 1) {
+    if (timings.length >= 20 && performance.now() > deadline) break;
     const path = scenario.paths[iteration % scenario.paths.length]!;
     const started = performance.now();
     const response = await fetch(`${input.baseUrl}${path}`, {
@@ -67,5 +71,26 @@ export function formatTable(measurements: readonly Measurement[]): string {
       `| ${scenario.route} | ${scenario.name} | ${p50.toFixed(1)} | ${p95.toFixed(1)}${verdict} | ${max.toFixed(1)} | ≤ ${scenario.targetMs} | ${(bytes / 1024).toFixed(1)} |`,
     );
   }
+  return lines.join('\n');
+}
+
+/** One markdown table comparing phases (columns: p50 / p95 per phase) over the same scenarios. */
+export function formatPhases(
+  phases: readonly { label: string; measurements: readonly Measurement[] }[],
+): string {
+  const first = phases[0]?.measurements ?? [];
+  const lines = [
+    `| route | scenario | ${phases.map((phase) => `${phase.label} p50 / p95 ms`).join(' | ')} | target p95 |`,
+    `| --- | --- | ${phases.map(() => '---:').join(' | ')} | ---: |`,
+  ];
+  first.forEach((measurement, index) => {
+    const cells = phases.map((phase) => {
+      const { p50, p95, scenario } = phase.measurements[index]!;
+      return `${p50.toFixed(1)} / ${p95.toFixed(1)}${p95 <= scenario.targetMs ? '' : ' ✗'}`;
+    });
+    lines.push(
+      `| ${measurement.scenario.route} | ${measurement.scenario.name} | ${cells.join(' | ')} | ≤ ${measurement.scenario.targetMs} |`,
+    );
+  });
   return lines.join('\n');
 }

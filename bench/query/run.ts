@@ -1,11 +1,16 @@
 /**
- * `npm run bench:query`: loads a synthetic history into a throw-away PostgreSQL database (1M interceptions
- * by default) and into PGlite (100k), starts the real server on each, and times every query route over
- * HTTP. Prints a markdown table per engine and the EXPLAIN ANALYZE of the slowest statement on PostgreSQL.
+ * `npm run bench:query`: writes a history into a throw-away PostgreSQL database (200k interceptions by
+ * default) and into PGlite (100k) the way a deployment does, through the recorder and the write path with
+ * the product's statistics upkeep and no manual ANALYZE, starts the real server on each, and times every
+ * query route over HTTP: first as written, then after a manual ANALYZE; on PostgreSQL each also with JIT
+ * on (the product turns it off) to show what that setting is worth. Prints a markdown table per engine and
+ * the EXPLAIN ANALYZE of the slowest statement on PostgreSQL as written.
  *
- * Options: --interceptions N (PostgreSQL, default 1000000), --pglite-interceptions N (default 100000,
- * 0 skips), --postgres-only, --iterations N (default 200), --keep (do not drop the database), --reuse NAME
- * (measure a database kept by an earlier --keep run instead of loading a new one).
+ * Options: --interceptions N (PostgreSQL, default 200000), --pglite-interceptions N (default 100000,
+ * 0 skips), --postgres-only, --without-upkeep (write as the bridge did before it kept statistics),
+ * --history bulk (generate the history in SQL instead, with rollups built in bulk and VACUUM ANALYZE:
+ * minutes faster for 1M), --iterations N (default 100), --budget-ms N (per scenario and phase, default
+ * 10000), --keep (do not drop the database), --reuse NAME (measure a database kept by an earlier --keep run).
  * Env: AIBRIDGE_BENCH_DATABASE_URL, a PostgreSQL URL whose user may CREATE DATABASE
  * (default postgres://postgres@127.0.0.1:5432/postgres).
  */
@@ -25,15 +30,19 @@ import { createUser, findUserByUsername } from '../../src/store/users.js';
 import { buildRollups, verifyRollups } from './build-rollups.js';
 import { explainSlowest, type QueryLog } from './explain.js';
 import { generateHistory } from './generate-history.js';
-import { formatTable, type Measurement, measure } from './measure.js';
+import { formatPhases, type Measurement, measure } from './measure.js';
 import { buildScenarios } from './scenarios.js';
+import { writeHistory } from './write-history.js';
 
 const { values: flags } = parseArgs({
   options: {
-    interceptions: { type: 'string', default: '1000000' },
+    interceptions: { type: 'string', default: '200000' },
     'pglite-interceptions': { type: 'string', default: '100000' },
     'postgres-only': { type: 'boolean', default: false },
-    iterations: { type: 'string', default: '200' },
+    'without-upkeep': { type: 'boolean', default: false },
+    history: { type: 'string', default: 'write-path' },
+    iterations: { type: 'string', default: '100' },
+    'budget-ms': { type: 'string', default: '10000' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
   },
@@ -41,17 +50,28 @@ const { values: flags } = parseArgs({
 const log = (message: string) => process.stderr.write(`[bench:query] ${message}\n`);
 const seconds = (started: number) => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
-/** Loads the history, builds and checks the rollups, and measures every scenario over HTTP. */
+/** What the server reads through in one phase: the store itself, or a query log with JIT on or off. */
+interface Reader {
+  label: string;
+  db: Kysely<Database>;
+  queryLog?: QueryLog;
+}
+
+/** Writes or generates the history, then measures every scenario over HTTP in each phase. */
 async function benchmark(input: {
   label: string;
   store: Store;
   interceptions: number;
   iterations: number;
-  queryLog?: QueryLog;
+  /** The readers to measure through, in order, before and after a manual ANALYZE. */
+  readers: Reader[];
   reuse?: boolean;
-}): Promise<Measurement[]> {
+}): Promise<void> {
   const { store } = input;
-  if (!input.reuse) {
+  const bulk = flags.history === 'bulk';
+  if (input.reuse) {
+    log(`${input.label}: reusing the kept history as it is`);
+  } else if (bulk) {
     let started = performance.now();
     await generateHistory(store.db, { interceptions: input.interceptions, users: 200, days: 90 });
     log(`${input.label}: generated ${input.interceptions} interceptions in ${seconds(started)}`);
@@ -61,8 +81,20 @@ async function benchmark(input: {
     log(`${input.label}: rollups and VACUUM ANALYZE in ${seconds(started)}`);
     log(`${input.label}: ${await verifyRollups(store.db, 3)} rollup rows of 3 users equal the write path's`);
   } else {
-    // Migrations applied to a kept database may have rewritten rows: clean up as autovacuum would.
-    await sql`VACUUM ANALYZE`.execute(store.db);
+    const started = performance.now();
+    const upkeep = !flags['without-upkeep'];
+    const written = await writeHistory(store.db, {
+      interceptions: input.interceptions,
+      users: 200,
+      days: 90,
+      upkeep,
+    });
+    const elapsed = (performance.now() - started) / 1000;
+    log(
+      `${input.label}: wrote ${input.interceptions} interceptions (${written.events} events) through the write ` +
+        `path in ${elapsed.toFixed(1)} s (${Math.round(input.interceptions / elapsed)}/s), ` +
+        (upkeep ? `${written.analyzes} analyzes by the statistics upkeep` : 'without statistics upkeep'),
+    );
   }
   await describeHistory(input.label, store.db);
 
@@ -79,46 +111,64 @@ async function benchmark(input: {
     tokenName,
     expiresAt: null,
   }))!;
-
-  const directory = mkdtempSync(join(tmpdir(), 'aibridge-bench-'));
-  const config = loadConfig({
-    flags: { listen: '127.0.0.1:0', data_dir: directory, log_level: 'silent', retention: '0' },
-    env: {},
+  const scenarios = await buildScenarios({
+    db: store.db,
+    ownerToken: ownerKey.key,
+    memberToken: memberKey.key,
+    memberId,
+    interceptions: input.interceptions,
   });
-  const serverStore: Store = input.queryLog ? { ...store, db: input.queryLog.db } : store;
-  const server = await runServer({ config, logger: createLogger({ level: 'silent' }), store: serverStore });
-  try {
-    const scenarios = await buildScenarios({
-      db: store.db,
-      ownerToken: ownerKey.key,
-      memberToken: memberKey.key,
-      memberId,
-      interceptions: input.interceptions,
+
+  const phases: { label: string; measurements: Measurement[] }[] = [];
+  const explains: string[] = [];
+  const measurePhase = async (state: string, reader: Reader) => {
+    const label = `${state}${reader.label}`;
+    const directory = mkdtempSync(join(tmpdir(), 'aibridge-bench-'));
+    const config = loadConfig({
+      flags: { listen: '127.0.0.1:0', data_dir: directory, log_level: 'silent', retention: '0' },
+      env: {},
     });
-    const measurements: Measurement[] = [];
-    for (const scenario of scenarios) {
-      const result = await measure({
-        baseUrl: server.url,
-        scenario,
-        warmup: 20,
-        iterations: input.iterations,
-      });
-      log(
-        `${input.label}: ${scenario.route} / ${scenario.name}: p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms`,
-      );
-      measurements.push(result);
+    const server = await runServer({
+      config,
+      logger: createLogger({ level: 'silent' }),
+      store: { ...store, db: reader.db },
+    });
+    try {
+      const measurements: Measurement[] = [];
+      for (const scenario of scenarios) {
+        const result = await measure({
+          baseUrl: server.url,
+          scenario,
+          warmup: 20,
+          iterations: input.iterations,
+          budgetMs: Number(flags['budget-ms']),
+        });
+        log(
+          `${input.label}, ${label}: ${scenario.route} / ${scenario.name}: p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms`,
+        );
+        measurements.push(result);
+      }
+      phases.push({ label, measurements });
+      if (reader.queryLog && phases.length === 1) {
+        explains.push(
+          `Slowest ${label}: ${await explainSlowest({ baseUrl: server.url, measurements, queryLog: reader.queryLog })}`,
+        );
+      }
+    } finally {
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
     }
-    process.stdout.write(`\n### ${input.label}\n\n${formatTable(measurements)}\n`);
-    if (input.queryLog) {
-      process.stdout.write(
-        `\n${await explainSlowest({ baseUrl: server.url, measurements, queryLog: input.queryLog })}\n`,
-      );
-    }
-    return measurements;
-  } finally {
-    await server.close();
-    rmSync(directory, { recursive: true, force: true });
+  };
+  const state = bulk ? 'after VACUUM ANALYZE' : 'as written';
+  for (const reader of input.readers) await measurePhase(state, reader);
+  if (!bulk) {
+    const started = performance.now();
+    await sql`ANALYZE`.execute(store.db);
+    log(`${input.label}: manual ANALYZE in ${seconds(started)}`);
+    for (const reader of input.readers) await measurePhase('after ANALYZE', reader);
   }
+  process.stdout.write(`\n### ${input.label}\n\n${formatPhases(phases)}\n`);
+  for (const explain of explains) process.stdout.write(`\n${explain}\n`);
 }
 
 async function describeHistory(label: string, db: Kysely<Database>): Promise<void> {
@@ -146,18 +196,30 @@ async function onPostgres(interceptions: number, iterations: number): Promise<vo
   url.pathname = `/${name}`;
   log(`PostgreSQL: ${flags.reuse ? 'reusing' : 'created'} database ${name}`);
   const store = await openStore({ databaseUrl: url.toString() });
-  const queryLog = createQueryLog(url.toString());
+  const jitOff = createQueryLog(url.toString(), 'off');
+  const jitOn = createQueryLog(url.toString(), 'on');
   try {
+    const settings = await sql<{
+      autovacuum: string;
+    }>`SELECT current_setting('autovacuum') AS autovacuum`.execute(store.db);
+    log(`PostgreSQL: autovacuum ${settings.rows[0]?.autovacuum}`);
     await benchmark({
       label: `PostgreSQL, ${interceptions} interceptions`,
       store,
       interceptions,
       iterations,
-      queryLog,
+      readers: [
+        { label: '', db: jitOff.db, queryLog: jitOff },
+        { label: ', JIT on', db: jitOn.db, queryLog: jitOn },
+      ],
       reuse: flags.reuse !== undefined,
     });
+    const autoanalyzed = await sql<{ tables: number }>`SELECT count(*) AS tables FROM pg_stat_user_tables
+      WHERE last_autoanalyze IS NOT NULL`.execute(store.db);
+    log(`PostgreSQL: ${autoanalyzed.rows[0]?.tables} tables analyzed by autovacuum meanwhile`);
   } finally {
-    await queryLog.db.destroy();
+    await jitOff.db.destroy();
+    await jitOn.db.destroy();
     await store.close();
     if (flags.keep || flags.reuse) log(`kept database ${name}`);
     else await admin.query(`DROP DATABASE ${name}`);
@@ -165,13 +227,18 @@ async function onPostgres(interceptions: number, iterations: number): Promise<vo
   }
 }
 
-/** A second Kysely on the same database that records each statement, for EXPLAIN ANALYZE afterwards. */
-function createQueryLog(databaseUrl: string): QueryLog {
+/**
+ * A second Kysely on the same database, with JIT as given (the product's own connections turn it off), that
+ * records each statement for EXPLAIN ANALYZE afterwards.
+ */
+function createQueryLog(databaseUrl: string, jit: 'on' | 'off'): QueryLog {
   const queryLog: QueryLog = {
     recording: false,
     statements: [],
     db: new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 10 }) }),
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: databaseUrl, max: 10, options: `-c jit=${jit}` }),
+      }),
       log: (event) => {
         if (!queryLog.recording) return;
         queryLog.statements.push({
@@ -189,7 +256,13 @@ async function onPglite(interceptions: number, iterations: number): Promise<void
   const directory = mkdtempSync(join(tmpdir(), 'aibridge-bench-pglite-'));
   const store = await openStore({ dataDir: directory });
   try {
-    await benchmark({ label: `PGlite, ${interceptions} interceptions`, store, interceptions, iterations });
+    await benchmark({
+      label: `PGlite, ${interceptions} interceptions`,
+      store,
+      interceptions,
+      iterations,
+      readers: [{ label: '', db: store.db }],
+    });
   } finally {
     await store.close();
     rmSync(directory, { recursive: true, force: true });

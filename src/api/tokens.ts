@@ -21,6 +21,24 @@ export function apiKeyJson(key: ApiKey) {
 
 const tokenNamePattern = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 
+/** The longest token lifetime: beyond it an expiry is meaningless, and far beyond it not even a date. */
+const maxLifetimeMs = 10 * 366 * 86_400_000;
+
+/**
+ * A lifetime in milliseconds: a duration string, or (as in Coder's API) an integer number of nanoseconds;
+ * null when it is not one, not positive, or longer than ten years.
+ */
+function lifetimeMilliseconds(lifetime: unknown): number | null {
+  let milliseconds = Number.NaN;
+  if (typeof lifetime === 'number' && Number.isSafeInteger(lifetime)) milliseconds = lifetime / 1e6;
+  else if (typeof lifetime === 'string') {
+    try {
+      milliseconds = parseDuration(lifetime);
+    } catch {}
+  }
+  return milliseconds > 0 && milliseconds <= maxLifetimeMs ? milliseconds : null;
+}
+
 /**
  * `{token_name?, lifetime?}`; lifetime is a duration string (`30d`, `12h`) or, as in Coder's API, a number
  * of nanoseconds. Returns the name and the expiry (null: never).
@@ -46,15 +64,12 @@ function parseNewToken(body: unknown, now: number): { tokenName: string; expires
   let expiresAt: Date | null = null;
   const lifetime = record.lifetime;
   if (lifetime !== undefined && lifetime !== null && lifetime !== 0) {
-    let milliseconds = Number.NaN;
-    if (typeof lifetime === 'number' && Number.isInteger(lifetime)) milliseconds = lifetime / 1e6;
-    else if (typeof lifetime === 'string') {
-      try {
-        milliseconds = parseDuration(lifetime);
-      } catch {}
-    }
-    if (!(milliseconds > 0)) {
-      validations.push({ field: 'lifetime', detail: 'must be a positive duration such as "30d" or "12h"' });
+    const milliseconds = lifetimeMilliseconds(lifetime);
+    if (milliseconds === null) {
+      validations.push({
+        field: 'lifetime',
+        detail: 'must be a positive duration of at most 10 years, such as "30d" or "12h", or nanoseconds',
+      });
     } else expiresAt = new Date(now + milliseconds);
   }
   if (validations.length > 0) throw badRequest('Invalid token request.', validations);

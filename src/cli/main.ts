@@ -48,6 +48,11 @@ function oneLine(error: unknown): string {
   return message.split('\n')[0]?.trim() || (error instanceof Error ? error.name : 'unknown error');
 }
 
-process.on('uncaughtException', fail);
-process.on('unhandledRejection', fail);
+// The last resort of a client command; the server installs its own guard, which keeps it running, and
+// this one then stands aside.
+const lastResort = (event: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
+  if (process.listenerCount(event) === 1) fail(error);
+};
+process.on('uncaughtException', lastResort('uncaughtException'));
+process.on('unhandledRejection', lastResort('unhandledRejection'));
 program.parseAsync(process.argv).catch(fail);

@@ -3,48 +3,32 @@
  * as needed), paging flags, and `--all` to follow cursors to the end.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { SearchKey } from '../search/parse-search-query.js';
+import type { SearchKey } from '../search/search-keys.js';
+import { searchKeys } from '../search/search-keys.js';
 import { formatSearchQuery } from '../search/tokenize-search-query.js';
 
-/** The parsed search flags; commander names them in camelCase. */
-export type SearchFlags = Partial<Record<SearchFlagName, string>> & { query?: string };
+/** `provider_name` → `providerName`, as commander names an option. */
+type CamelCase<Name extends string> = Name extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : Name;
 
-type SearchFlagName =
-  | 'initiator'
-  | 'provider'
-  | 'providerName'
-  | 'model'
-  | 'client'
-  | 'sessionId'
-  | 'startedAfter'
-  | 'startedBefore';
+/** The parsed search flags, one per key of the table; commander names them in camelCase. */
+export type SearchFlags = { [Key in SearchKey as CamelCase<Key>]?: string } & { query?: string };
 
-const flags: Record<SearchKey, { flag: string; option: SearchFlagName; help: string }> = {
-  initiator: { flag: '--initiator <user>', option: 'initiator', help: 'user: "me", a username or a user id' },
-  provider: { flag: '--provider <type>', option: 'provider', help: 'provider type: openai or anthropic' },
-  provider_name: {
-    flag: '--provider-name <name>',
-    option: 'providerName',
-    help: 'configured provider instance name',
-  },
-  model: { flag: '--model <model>', option: 'model', help: 'model name' },
-  client: { flag: '--client <client>', option: 'client', help: 'client, e.g. "Claude Code"' },
-  session_id: { flag: '--session-id <id>', option: 'sessionId', help: 'session id' },
-  started_after: {
-    flag: '--started-after <time>',
-    option: 'startedAfter',
-    help: 'RFC 3339 time, e.g. 2025-01-31T09:00:00Z',
-  },
-  started_before: {
-    flag: '--started-before <time>',
-    option: 'startedBefore',
-    help: 'RFC 3339 time (exclusive)',
-  },
-};
+/** A key's flag, derived from its table entry: `provider_name` → `--provider-name <name>`. */
+function flagOf(key: SearchKey): { flag: string; option: keyof SearchFlags; help: string } {
+  const spec = searchKeys[key];
+  const dashed = key.replaceAll('_', '-');
+  return {
+    flag: `--${dashed} <${spec.placeholder}>`,
+    option: key.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase()) as CamelCase<SearchKey>,
+    help: spec.help,
+  };
+}
 
 /** Adds a flag per search key, and `--query` for a raw `q` expression added to them. */
 export function withSearchFlags(command: Command, keys: readonly SearchKey[]): Command {
-  for (const key of keys) command.option(flags[key].flag, flags[key].help);
+  for (const key of keys) command.option(flagOf(key).flag, flagOf(key).help);
   return command.option('--query <q>', 'raw search query in the key:value language, added to the flags');
 }
 
@@ -52,7 +36,7 @@ export function withSearchFlags(command: Command, keys: readonly SearchKey[]): C
 export function searchQueryOf(options: SearchFlags, keys: readonly SearchKey[]): string {
   const terms: { key: string; value: string }[] = [];
   for (const key of keys) {
-    const value = options[flags[key].option];
+    const value = options[flagOf(key).option];
     if (value !== undefined) terms.push({ key, value });
   }
   return [formatSearchQuery(terms), options.query ?? ''].filter((part) => part !== '').join(' ');

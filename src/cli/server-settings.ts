@@ -10,8 +10,12 @@ const descriptions: Record<(typeof settingKeys)[number], string> = {
   access_url: 'public URL of this server, for printed examples',
   openai_base_url: 'OpenAI API base URL (default https://api.openai.com/v1)',
   openai_key: 'OpenAI API key used for every user',
+  openai_pass_through:
+    'requests passed through unrecorded besides models and Responses reads, e.g. "GET /v1/files,POST /v1/embeddings"',
   anthropic_base_url: 'Anthropic API base URL (default https://api.anthropic.com)',
   anthropic_key: 'Anthropic API key used for every user',
+  anthropic_pass_through:
+    'requests passed through unrecorded besides models and count_tokens, e.g. "GET /v1/files"',
   admin_token_file: 'where the first-start owner token is written (default <data-dir>/admin-token)',
   retention: 'purge records older than this, e.g. 60d; 0 keeps forever (default 60d)',
   allow_byok: 'let users send their own provider key (default true)',

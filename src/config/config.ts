@@ -11,6 +11,21 @@ export interface ProviderConfig {
   baseUrl: string;
   /** The centrally held key; empty when none is configured (then only BYOK requests can succeed). */
   key: string;
+  /** Paths passed through besides the provider type's own allow-list (`pass_through` in the config file). */
+  passThrough?: readonly PassThroughRule[];
+}
+
+/** HTTP methods a proxy route accepts. */
+export const proxyMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type ProxyMethod = (typeof proxyMethods)[number];
+
+/**
+ * A request forwarded upstream unrecorded: a method and a path below the instance root whose `{name}`
+ * segments match any one segment, e.g. `GET /v1/models/{model}`.
+ */
+export interface PassThroughRule {
+  method: ProxyMethod;
+  path: string;
 }
 
 export interface Config {

@@ -59,6 +59,67 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads an instance pass-through list', () => {
+    const file = configFile(
+      'pass-through.yaml',
+      'providers:\n  - name: files\n    type: openai\n    pass_through: ["GET /v1/files", "delete  /v1/files/{file_id}"]\n',
+    );
+    const config = loadConfig({ flags: {}, env: {}, configPath: file });
+    expect(config.providers[2]?.passThrough).toEqual([
+      { method: 'GET', path: '/v1/files' },
+      { method: 'DELETE', path: '/v1/files/{file_id}' },
+    ]);
+  });
+
+  it('extends the default instances from a flag, the env or a YAML list', () => {
+    const fromFlag = loadConfig({
+      flags: { openai_pass_through: 'GET /v1/files, POST /v1/embeddings' },
+      env: {},
+    });
+    expect(fromFlag.providers[0]?.passThrough).toEqual([
+      { method: 'GET', path: '/v1/files' },
+      { method: 'POST', path: '/v1/embeddings' },
+    ]);
+    const fromEnv = loadConfig({ flags: {}, env: { AIBRIDGE_ANTHROPIC_PASS_THROUGH: 'GET /v1/files' } });
+    expect(fromEnv.providers[1]?.passThrough).toEqual([{ method: 'GET', path: '/v1/files' }]);
+    const file = configFile('default-list.yaml', 'openai_pass_through:\n  - GET /v1/files\n');
+    expect(loadConfig({ flags: {}, env: {}, configPath: file }).providers[0]?.passThrough).toEqual([
+      { method: 'GET', path: '/v1/files' },
+    ]);
+    expect(() => loadConfig({ flags: { openai_pass_through: 'GET /v1/../users' }, env: {} })).toThrow(
+      'invalid --openai-pass-through "GET /v1/../users": "GET /v1/../users": invalid path segment ".."',
+    );
+  });
+
+  it('stops on a bad pass-through entry with one line naming it', () => {
+    const cases: Array<[string, string]> = [
+      ['"GET v1/files"', 'expected "METHOD /path"'],
+      ['"FETCH /v1/files"', 'unknown method "FETCH"'],
+      ['"GET /v1/../users"', 'invalid path segment ".."'],
+      ['"GET /v1/%2e%2e/users"', 'invalid path segment "%2e%2e"'],
+      ['"GET /v1//files"', 'invalid path segment ""'],
+      ['{path: /v1/files}', 'expected "METHOD /path"'],
+    ];
+    for (const [entry, reason] of cases) {
+      const file = configFile(
+        'bad-pass-through.yaml',
+        `providers:\n  - {name: x, type: openai, pass_through: [${entry}]}\n`,
+      );
+      expect(() => loadConfig({ flags: {}, env: {}, configPath: file })).toThrow(
+        new RegExp(
+          `^invalid providers\\[0\\]\\.pass_through\\[0\\] in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        ),
+      );
+    }
+    const notList = configFile(
+      'not-list.yaml',
+      'providers:\n  - {name: x, type: openai, pass_through: "GET /v1/files"}\n',
+    );
+    expect(() => loadConfig({ flags: {}, env: {}, configPath: notList })).toThrow(
+      `invalid providers[0].pass_through in ${notList}: expected a list such as ["GET /v1/files"]`,
+    );
+  });
+
   it('keeps 0 retention as forever', () => {
     expect(loadConfig({ flags: { retention: '0' }, env: {} }).retentionMs).toBe(0);
   });

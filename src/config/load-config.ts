@@ -5,10 +5,12 @@ import { parse as parseYaml } from 'yaml';
 import {
   type Config,
   type LogFormat,
+  type PassThroughRule,
   type ProviderConfig,
   type ProviderType,
   providerNamePattern,
 } from './config.js';
+import { parsePassThroughList, parsePassThroughRule } from './parse-pass-through.js';
 import {
   parseBoolean,
   parseByteSize,
@@ -31,8 +33,10 @@ export const settingKeys = [
   'access_url',
   'openai_base_url',
   'openai_key',
+  'openai_pass_through',
   'anthropic_base_url',
   'anthropic_key',
+  'anthropic_pass_through',
   'admin_token_file',
   'retention',
   'allow_byok',
@@ -98,12 +102,14 @@ export function loadConfig(input: {
       type: 'openai',
       baseUrl: get('openai_base_url', httpUrl, 'https://api.openai.com/v1'),
       key: get('openai_key', text, ''),
+      ...passThroughOf(get('openai_pass_through', parsePassThroughList, [])),
     },
     {
       name: 'anthropic',
       type: 'anthropic',
       baseUrl: get('anthropic_base_url', httpUrl, 'https://api.anthropic.com'),
       key: get('anthropic_key', text, ''),
+      ...passThroughOf(get('anthropic_pass_through', parsePassThroughList, [])),
     },
     ...file.providers.map((entry, index) => parseProvider(entry, { index, path: String(configPath) })),
   ];
@@ -193,6 +199,15 @@ function readConfigFile(path: string): { settings: RawSettings; providers: unkno
       if (!Array.isArray(value)) throw new ConfigError(`invalid providers in ${path}: expected a list`);
       providers = value;
     } else if ((settingKeys as readonly string[]).includes(key)) {
+      // A pass-through list may be written as a YAML list; it is read like its comma-separated form.
+      if (
+        key.endsWith('_pass_through') &&
+        Array.isArray(value) &&
+        value.every((item) => typeof item === 'string')
+      ) {
+        settings[key as SettingKey] = value.join(',');
+        continue;
+      }
       if (value === null || typeof value === 'object') {
         throw new ConfigError(`invalid ${key} in ${path}: expected a single value`);
       }
@@ -204,14 +219,19 @@ function readConfigFile(path: string): { settings: RawSettings; providers: unkno
   return { settings, providers };
 }
 
+/** The optional `passThrough` field: absent when the list is empty. */
+function passThroughOf(rules: PassThroughRule[]): { passThrough?: PassThroughRule[] } {
+  return rules.length > 0 ? { passThrough: rules } : {};
+}
+
 function parseProvider(entry: unknown, at: { index: number; path: string }): ProviderConfig {
   const where = (field?: string) => `providers[${at.index}]${field ? `.${field}` : ''} in ${at.path}`;
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-    throw new ConfigError(`invalid ${where()}: expected {name, type, base_url, key}`);
+    throw new ConfigError(`invalid ${where()}: expected {name, type, base_url, key, pass_through}`);
   }
   const fields = entry as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!['name', 'type', 'base_url', 'key'].includes(key))
+    if (!['name', 'type', 'base_url', 'key', 'pass_through'].includes(key))
       throw new ConfigError(`unknown setting "${key}" in ${where()}`);
   }
   const name = fields.name;
@@ -239,5 +259,18 @@ function parseProvider(entry: unknown, at: { index: number; path: string }): Pro
     }
   }
   const key = fields.key === undefined ? '' : String(fields.key);
-  return { name, type, baseUrl, key };
+  const passThrough = fields.pass_through ?? [];
+  if (!Array.isArray(passThrough)) {
+    throw new ConfigError(`invalid ${where('pass_through')}: expected a list such as ["GET /v1/files"]`);
+  }
+  const rules = passThrough.map((rule: unknown, index) => {
+    try {
+      return parsePassThroughRule(rule);
+    } catch (error) {
+      throw new ConfigError(
+        `invalid ${where(`pass_through[${index}]`)} "${String(rule)}": ${(error as Error).message}`,
+      );
+    }
+  });
+  return { name, type, baseUrl, key, ...passThroughOf(rules) };
 }

@@ -2,7 +2,7 @@
  * The contract between the generic proxy pipeline (`src/proxy/`) and one provider API. The pipeline never
  * names a provider: everything that differs between wire formats sits behind these interfaces.
  */
-import type { ProviderType } from '../config/config.js';
+import type { PassThroughRule, ProviderType } from '../config/config.js';
 import type { JsonObject } from '../core/records.js';
 import type { SseEvent } from './sse/decode-sse.js';
 
@@ -58,6 +58,11 @@ export interface ResponseParser {
   onBody(body: unknown): void;
   /** Everything read so far. */
   summary(): ResponseSummary;
+  /**
+   * Whether the response's terminal event has been read (or a blocking body whole): the client then has
+   * the complete answer, and a client that leaves afterwards has not disconnected.
+   */
+  isComplete(): boolean;
 }
 
 /** What the bridge learns from a request body, and the edits it makes before forwarding it. */
@@ -95,8 +100,13 @@ export interface BridgeErrorInfo {
 /** One provider API type (`openai`, `anthropic`): its endpoints, auth and error shapes. */
 export interface ProviderAdapter {
   type: ProviderType;
-  /** The intercepted endpoints, keyed by path below the instance root (e.g. `/v1/messages`). */
+  /** The intercepted endpoints (POST), keyed by path below the instance root (e.g. `/v1/messages`). */
   endpoints: ReadonlyMap<string, EndpointAdapter>;
+  /**
+   * The requests forwarded unrecorded (models, token counts…): nothing that generates. Every other path is
+   * answered 404 unless an instance's configuration adds it.
+   */
+  passThrough: readonly PassThroughRule[];
   /** The path to append to the instance's base URL for a path below the instance root. */
   upstreamPath(path: string): string;
   /** The headers that carry a key upstream. */

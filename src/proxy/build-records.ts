@@ -1,5 +1,6 @@
 import { newId } from '../core/ids.js';
 import type { InterceptionStart, JsonObject, RecordEvent } from '../core/records.js';
+import { storableValue } from '../core/storable-text.js';
 import type { ResponseSummary } from '../providers/index.js';
 
 /** How an interception ended. */
@@ -89,5 +90,6 @@ export function buildRecords(input: {
       ...(Object.keys(outcome.metadata).length > 0 ? { metadata: outcome.metadata } : {}),
     },
   });
-  return events;
+  // A NUL escaped in the request's JSON would make the database refuse the whole batch.
+  return storableValue(events);
 }

@@ -14,28 +14,45 @@ export interface ClientInfo {
 interface ClientRule {
   name: string;
   userAgentPrefixes: readonly string[];
-  /** The header carrying the client's session id, when it sends one. */
-  sessionHeader?: string;
+  /** The headers carrying the client's session id, in order of preference. */
+  sessionHeaders?: readonly string[];
+  /** Where the body carries the session id when no header does. */
+  sessionFromBody?: (body: Record<string, unknown> | null) => string | null;
 }
 
 const rules: readonly ClientRule[] = [
-  { name: 'Claude Code', userAgentPrefixes: ['claude'], sessionHeader: 'x-claude-code-session-id' },
-  { name: 'Codex', userAgentPrefixes: ['codex'], sessionHeader: 'session_id' },
+  // Claude Code 2.x sends `claude-cli/<version> (external, cli|sdk-cli)`, the session in a header and,
+  // inside `metadata.user_id`, in the body.
+  {
+    name: 'Claude Code',
+    userAgentPrefixes: ['claude'],
+    sessionHeaders: ['x-claude-code-session-id'],
+    sessionFromBody: (body) => sessionFromUserId(stringField(asObject(body?.metadata ?? null), 'user_id')),
+  },
+  // Codex sends `codex_cli_rs/…`, `codex_exec/…` or `codex_vscode/…`; current versions name the session
+  // `session-id` (older ones `session_id`) on HTTP requests and WebSocket upgrades alike, and repeat it
+  // in the body's `client_metadata`.
+  {
+    name: 'Codex',
+    userAgentPrefixes: ['codex'],
+    sessionHeaders: ['session-id', 'session_id'],
+    sessionFromBody: (body) => stringField(asObject(body?.client_metadata ?? null), 'session_id') || null,
+  },
   { name: 'Zed', userAgentPrefixes: ['zed/'] },
   {
     name: 'GitHub Copilot (VS Code)',
     userAgentPrefixes: ['githubcopilotchat/'],
-    sessionHeader: 'x-interaction-id',
+    sessionHeaders: ['x-interaction-id'],
   },
-  { name: 'GitHub Copilot (CLI)', userAgentPrefixes: ['copilot/'], sessionHeader: 'x-client-session-id' },
-  { name: 'Kilo Code', userAgentPrefixes: ['kilo-code/'], sessionHeader: 'x-kilocode-taskid' },
+  { name: 'GitHub Copilot (CLI)', userAgentPrefixes: ['copilot/'], sessionHeaders: ['x-client-session-id'] },
+  { name: 'Kilo Code', userAgentPrefixes: ['kilo-code/'], sessionHeaders: ['x-kilocode-taskid'] },
   { name: 'Roo Code', userAgentPrefixes: ['roo-code/'] },
-  { name: 'Mux', userAgentPrefixes: ['mux/'], sessionHeader: 'x-mux-workspace-id' },
+  { name: 'Mux', userAgentPrefixes: ['mux/'], sessionHeaders: ['x-mux-workspace-id'] },
   { name: 'Charm Crush', userAgentPrefixes: ['charm crush/', 'charm-crush/'] },
   { name: 'OpenCode', userAgentPrefixes: ['opencode/'] },
+  // Gemini CLI sends `GeminiCLI/<version> (<os>; <arch>)`, its interactive UI `GeminiCLI-tui/…`.
+  { name: 'Gemini CLI', userAgentPrefixes: ['geminicli'] },
 ];
-
-const claudeCode = rules[0] as ClientRule;
 
 function header(headers: IncomingHttpHeaders, name: string): string | null {
   const value = headers[name];
@@ -43,7 +60,7 @@ function header(headers: IncomingHttpHeaders, name: string): string | null {
   return first?.trim() || null;
 }
 
-/** Detects the client from the headers and finds its session id (in `body` too, for Claude Code). */
+/** Detects the client from the headers and finds its session id (in the headers, else in `body`). */
 export function detectClient(headers: IncomingHttpHeaders, body: Record<string, unknown> | null): ClientInfo {
   const userAgent = (header(headers, 'user-agent') ?? '').toLowerCase();
   const rule = rules.find((candidate) =>
@@ -54,10 +71,11 @@ export function detectClient(headers: IncomingHttpHeaders, body: Record<string, 
       return { client: 'Cursor', clientSessionId: null };
     return { client: 'Unknown', clientSessionId: null };
   }
-  let clientSessionId = rule.sessionHeader === undefined ? null : header(headers, rule.sessionHeader);
-  if (clientSessionId === null && rule === claudeCode) {
-    clientSessionId = sessionFromUserId(stringField(asObject(body?.metadata ?? null), 'user_id'));
+  let clientSessionId: string | null = null;
+  for (const name of rule.sessionHeaders ?? []) {
+    clientSessionId ??= header(headers, name);
   }
+  clientSessionId ??= rule.sessionFromBody?.(body) ?? null;
   return { client: rule.name, clientSessionId };
 }
 

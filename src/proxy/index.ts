@@ -1,14 +1,18 @@
 /**
- * The proxy (SPEC §4): provider-compatible routes under `/api/v2/aibridge/{name}/…` for every configured
- * instance. Intercepted endpoints go through the interception pipeline; other paths are passed through.
- * Every error on these routes is answered in the provider's own error shape.
+ * The proxy: provider-compatible routes under `/api/v2/aibridge/{name}/…` for every configured instance.
+ * A path is first confined below the instance root, then intercepted (generation endpoints), passed
+ * through (the provider type's allow-list plus the instance's own) or answered 404. Every error on these
+ * routes is answered in the provider's own error shape.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenFromHeaders } from '../auth/authenticate.js';
+import { proxyMethods } from '../config/config.js';
 import { adapterForPath, providerAdapter } from '../providers/index.js';
 import type { ServerContext } from '../server/context.js';
+import { confinePath } from './confine-path.js';
 import { intercept } from './intercept.js';
 import { passThrough } from './pass-through.js';
+import { RequestPlanner } from './plan-request.js';
 import { ProxyError, toProxyError } from './proxy-error.js';
 import type { ProxyRoute, ProxyState } from './proxy-state.js';
 import { resolveCredential } from './resolve-credential.js';
@@ -16,15 +20,15 @@ import { ThreadLineage } from './thread-lineage.js';
 import { UpstreamPool } from './upstream-pool.js';
 
 const routePrefix = '/api/v2/aibridge/';
-const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /** Registers the proxy routes, in a scope of their own (raw body parsing, provider-shaped errors). */
 export async function registerProxyRoutes(app: FastifyInstance, context: ServerContext): Promise<void> {
   const routes = new Map<string, ProxyRoute>(
-    context.config.providers.map((instance) => [
-      instance.name,
-      { instance, adapter: providerAdapter(instance.type), pool: new UpstreamPool(instance.baseUrl) },
-    ]),
+    context.config.providers.map((instance) => {
+      const adapter = providerAdapter(instance.type);
+      const planner = new RequestPlanner({ adapter, instance });
+      return [instance.name, { instance, adapter, pool: new UpstreamPool(instance.baseUrl), planner }];
+    }),
   );
   const state: ProxyState = {
     context,
@@ -42,7 +46,7 @@ export async function registerProxyRoutes(app: FastifyInstance, context: ServerC
     );
     scope.setErrorHandler((error, request, reply) => sendError(state, error, request, reply));
     scope.route({
-      method: [...methods],
+      method: [...proxyMethods],
       url: `${routePrefix}:provider/*`,
       handler: (request, reply) => handle(state, request, reply),
     });
@@ -67,16 +71,26 @@ function splitUrl(request: FastifyRequest): { name: string; path: string; pathna
 }
 
 async function handle(state: ProxyState, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const { name, path, pathname } = splitUrl(request);
+  const { name, path } = splitUrl(request);
   const route = state.routes.get(name);
   if (route === undefined) throw new ProxyError(404, `Unknown provider "${name}".`, 'unknown_provider');
+  const confined = confinePath(path);
   const found = tokenFromHeaders(request.headers, { proxy: true });
   const principal = await state.context.authenticator.authenticate(found?.token);
   const tokenSource = found?.source ?? 'authorization';
-  const endpoint = request.method === 'POST' ? route.adapter.endpoints.get(pathname) : undefined;
-  if (endpoint !== undefined) {
-    await intercept({ state, route, endpoint, path, principal, tokenSource, request, reply });
+  const plan = route.planner.plan(request.method, confined.pathname);
+  if (plan.kind === 'intercept') {
+    const { endpoint } = plan;
+    const target = confined.pathname + confined.search;
+    await intercept({ state, route, endpoint, path: target, principal, tokenSource, request, reply });
     return;
+  }
+  if (plan.kind === 'not-found') {
+    throw new ProxyError(
+      404,
+      `${request.method} ${confined.pathname} is not available through the bridge's "${name}" provider.`,
+      'not_found',
+    );
   }
   const credential = resolveCredential({
     headers: request.headers,
@@ -85,7 +99,12 @@ async function handle(state: ProxyState, request: FastifyRequest, reply: Fastify
     centralKey: route.instance.key,
     allowByok: state.context.config.allowByok,
   });
-  await passThrough({ route, path, credentialHeaders: credential.headers, request, reply });
+  state.context.logger.info(
+    { userId: principal.user.id, provider: name, method: request.method, path: confined.pathname },
+    'pass-through request',
+  );
+  const target = confined.pathname + confined.search;
+  await passThrough({ route, path: target, credentialHeaders: credential.headers, request, reply });
 }
 
 function sendError(state: ProxyState, error: unknown, request: FastifyRequest, reply: FastifyReply): void {

@@ -3,6 +3,7 @@
  * upstream → relay the response while parsing it → queue the records of the whole interception at once.
  * Nothing here waits on the database: the records go to the recorder's queue.
  */
+import { isUtf8 } from 'node:buffer';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, TokenSource } from '../auth/authenticate.js';
 import { newId } from '../core/ids.js';
@@ -36,6 +37,10 @@ export interface InterceptInput {
 export async function intercept(input: InterceptInput): Promise<void> {
   const { state, route, request } = input;
   const bodyBytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  // JSON is UTF-8: decoding other bytes would forward and record replacement characters instead.
+  if (!isUtf8(bodyBytes)) {
+    throw new ProxyError(400, 'Request body must be valid UTF-8 JSON.', 'invalid_request_body');
+  }
   const text = bodyBytes.toString('utf8');
   const parsed = parseJson(text);
   const body = parsed.ok ? asObject(parsed.value) : null;
@@ -57,8 +62,24 @@ export async function intercept(input: InterceptInput): Promise<void> {
   const startedAt = new Date();
   const { client, clientSessionId } = detectClient(request.headers, body);
   const userAgent = request.headers['user-agent'];
+  const admitted: InterceptionStart = {
+    id,
+    initiatorId: userId,
+    apiKeyId: input.principal.apiKeyId,
+    provider: route.instance.type,
+    providerName: route.instance.name,
+    model: inspection.model,
+    client,
+    clientSessionId,
+    // A lineage still being looked up is known at the end; the crash journal's copy goes without it.
+    ...(lineage instanceof Promise ? { threadParentId: null, threadRootId: null } : lineage),
+    credentialKind: credential.kind,
+    credentialHint: credential.hint,
+    metadata: userAgent === undefined ? {} : { user_agent: userAgent },
+    startedAt,
+  };
   // Admitted last, right before the try whose finally queues the records: nothing can throw in between.
-  if (!state.context.recorder.admit()) {
+  if (!state.context.recorder.admit({ start: admitted, prompt: inspection.prompt })) {
     throw new ProxyError(
       503,
       'The bridge cannot record more requests right now; retry shortly.',
@@ -75,21 +96,7 @@ export async function intercept(input: InterceptInput): Promise<void> {
     });
   } finally {
     outcome ??= failed(null, 'the bridge failed while relaying the response');
-    const start: InterceptionStart = {
-      id,
-      initiatorId: userId,
-      apiKeyId: input.principal.apiKeyId,
-      provider: route.instance.type,
-      providerName: route.instance.name,
-      model: inspection.model,
-      client,
-      clientSessionId,
-      ...(lineage instanceof Promise ? await lineage : lineage),
-      credentialKind: credential.kind,
-      credentialHint: credential.hint,
-      metadata: userAgent === undefined ? {} : { user_agent: userAgent },
-      startedAt,
-    };
+    const start = lineage instanceof Promise ? { ...admitted, ...(await lineage) } : admitted;
     record(state, { start, prompt: inspection.prompt, outcome });
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Paths of an instance that are not intercepted (`/v1/models`, `/v1/messages/count_tokens`, embeddings…):
- * forwarded with the upstream credential and streamed back untouched, not recorded.
+ * Allow-listed paths of an instance that generate nothing (`/v1/models`, `/v1/messages/count_tokens`, and
+ * what the instance's configuration adds): forwarded with the upstream credential and streamed back
+ * untouched, not recorded.
  */
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,7 +12,7 @@ import type { ProxyRoute } from './proxy-state.js';
 import { describe } from './relay-response.js';
 import { writeProxyError } from './send-error.js';
 
-/** Forwards a request below an instance root to the same path upstream. */
+/** Forwards a request below an instance root (its path already confined) to the same path upstream. */
 export async function passThrough(input: {
   route: ProxyRoute;
   path: string;

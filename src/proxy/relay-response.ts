@@ -68,8 +68,12 @@ export async function relayResponse(input: RelayInput): Promise<RelayResult> {
   } catch (error) {
     result.summary = safeSummary(input.parser, result.problems);
     if (input.clientGone()) {
-      result.clientDisconnected = true;
-      result.error = 'client disconnected before the response was complete';
+      // A client that leaves after the terminal event (Codex closes right after `response.completed`)
+      // has the whole answer: the interception is complete, and the aborted upstream request no failure.
+      if (!isComplete(input.parser, result.problems)) {
+        result.clientDisconnected = true;
+        result.error = 'client disconnected before the response was complete';
+      }
     } else {
       const message = `upstream response failed: ${describe(error)}`;
       result.error = message;
@@ -154,6 +158,15 @@ function feedEvent(parser: ResponseParser, event: SseEvent, problems: string[]):
   } catch (error) {
     problems.push(`parser failed on a ${event.event ?? 'message'} event: ${describe(error)}`);
     return true;
+  }
+}
+
+function isComplete(parser: ResponseParser, problems: string[]): boolean {
+  try {
+    return parser.isComplete();
+  } catch (error) {
+    problems.push(`parser failed to tell whether the response is complete: ${describe(error)}`);
+    return false;
   }
 }
 

@@ -77,6 +77,65 @@ describe('Recorder', () => {
     expect(landed).toEqual(['x', 'x']);
   });
 
+  it('while the database is unreachable, probes it and writes the batch the moment it answers', async () => {
+    const steps: string[] = [];
+    let reachable = false;
+    const recorder = new Recorder({
+      db,
+      logger,
+      capacity: 100,
+      probeIntervalMs: 1,
+      // A backoff this long would time the test out: recovery must come from the probe.
+      retryDelayMs: 60_000,
+      write: async () => {
+        steps.push(reachable ? 'write ok' : 'write failed');
+        if (!reachable)
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      },
+      probe: async () => {
+        const probes = steps.filter((step) => step === 'probe').length;
+        steps.push('probe');
+        if (probes === 4) reachable = true;
+        else throw Object.assign(new Error('Connection terminated unexpectedly'), {});
+      },
+    });
+    recorder.enqueue([startEvent('x'), endEvent('x')]);
+    await recorder.drain();
+    expect(steps).toEqual(['write failed', 'probe', 'probe', 'probe', 'probe', 'probe', 'write ok']);
+    expect(recorder.written).toBe(2);
+  });
+
+  it('on release while the database is unreachable, stops writing and lets every drain resolve', async () => {
+    let writes = 0;
+    let probed: () => void = () => {};
+    const probing = new Promise<void>((resolve) => {
+      probed = resolve;
+    });
+    const recorder = new Recorder({
+      db,
+      logger,
+      capacity: 100,
+      probeIntervalMs: 1,
+      write: async () => {
+        writes += 1;
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+      probe: async () => {
+        probed();
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+    });
+    recorder.enqueue([startEvent('x'), endEvent('x')]);
+    const drained = recorder.drain();
+    await probing;
+    expect(recorder.waitingForDatabase).toBe(true);
+    expect(recorder.release()).toBe(2);
+    await drained;
+    await recorder.drain();
+    expect(writes).toBe(1);
+    expect(recorder.written).toBe(0);
+  });
+
   it('refuses a new interception when full but accepts events of admitted ones', async () => {
     let release: () => void = () => {};
     const blocked = new Promise<void>((resolve) => {

@@ -1,14 +1,18 @@
 /**
  * The write path: the proxy hands record events to a bounded in-memory queue and never waits on the
- * database; one writer drains the queue in batches (one transaction each), retrying a failed batch with
- * backoff until it lands. Nothing queued is ever dropped.
+ * database; one writer drains the queue in batches (one transaction each), retrying a failed batch until
+ * it lands. Nothing queued is ever dropped. With a journal, every interception let in and every batch
+ * queued is also appended to it, so a killed process loses nothing (see journal.ts).
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { RecordEvent } from '../core/records.js';
 import type { RecorderObserver } from '../observability/observability.js';
+import { isConnectionError } from '../store/connection-errors.js';
 import type { Database } from '../store/schema.js';
 import { writeRecords } from '../store/write-records.js';
+import type { Journal } from './journal.js';
+import type { Admission } from './journal-entry.js';
 
 export interface RecorderOptions {
   db: Kysely<Database>;
@@ -23,21 +27,33 @@ export interface RecorderOptions {
    * event loop stays off the proxy's latency; `drain()` cuts the wait short.
    */
   lingerMs?: number;
-  /** Backoff after a failed batch: first delay and ceiling, in milliseconds. */
+  /** Backoff after a batch failed for another reason than an unreachable database: first delay and ceiling. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
   /** Told how each batch write went (metrics). */
   observer?: RecorderObserver;
+  /**
+   * While the database is unreachable, how often a cheap probe asks whether it answers again; the batch
+   * is written as soon as one does, so recovery does not wait for a long backoff.
+   */
+  probeIntervalMs?: number;
+  /** Where interceptions are journaled for crash safety; none: memory only. */
+  journal?: Journal;
   /** Replaceable for tests of the retry path. */
   write?: (db: Kysely<Database>, events: readonly RecordEvent[]) => Promise<void>;
+  /** Replaceable for tests: resolves once the database answers. */
+  probe?: (db: Kysely<Database>) => Promise<unknown>;
 }
 
 export class Recorder {
-  readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db' | 'observer'>> &
-    Pick<RecorderOptions, 'logger' | 'db' | 'observer'>;
+  readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db' | 'journal' | 'observer'>> &
+    Pick<RecorderOptions, 'logger' | 'db' | 'journal' | 'observer'>;
   #queue: RecordEvent[] = [];
   #writing: Promise<void> | null = null;
   #failures = 0;
+  #waitingForDatabase = false;
+  /** Set by {@link release}: the writer stops and drains resolve; what is left stays in the journal. */
+  #released = false;
   #written = 0;
   #idleWaiters: Array<() => void> = [];
   #wakeWriter: (() => void) | null = null;
@@ -50,7 +66,9 @@ export class Recorder {
       lingerMs: 20,
       retryDelayMs: 50,
       maxRetryDelayMs: 5000,
+      probeIntervalMs: 100,
       write: writeRecords,
+      probe: (db) => sql`SELECT 1`.execute(db),
       ...options,
     };
   }
@@ -69,10 +87,20 @@ export class Recorder {
     }
     const startsNew = !options.admitted && events.some((event) => event.kind === 'interception-start');
     if (startsNew && this.#queue.length >= this.#options.capacity) return false;
+    this.#options.journal?.queued(events);
+    this.#push(events);
+    return true;
+  }
+
+  /** Queues what the journal of an earlier run left unwritten, ahead of everything else, without a limit. */
+  replay(events: readonly RecordEvent[]): void {
+    if (events.length > 0) this.#push(events);
+  }
+
+  #push(events: readonly RecordEvent[]): void {
     for (const event of events) this.#queue.push(event);
     if (this.#queue.length >= this.#options.maxBatch) this.#wakeWriter?.();
     this.#schedule();
-    return true;
   }
 
   /** Whether a new interception would be admitted now. */
@@ -84,10 +112,12 @@ export class Recorder {
    * Lets a new interception in when there is room (false: answer 503). The caller must later call
    * `enqueue(events, { admitted: true })` exactly once; until then {@link drain} waits for it, so a drain
    * after a response ended, or at shutdown, includes the records of every interception let in before.
+   * With a journal, `admission` is journaled before this returns, so the interception survives a crash.
    */
-  admit(): boolean {
+  admit(admission?: Admission): boolean {
     if (!this.hasRoom()) return false;
     this.#admitted += 1;
+    if (admission) this.#options.journal?.admit(admission);
     return true;
   }
 
@@ -106,6 +136,7 @@ export class Recorder {
    * have been written.
    */
   drain(): Promise<void> {
+    if (this.#released) return Promise.resolve();
     if (this.#queue.length === 0 && this.#writing === null && this.#admitted === 0) return Promise.resolve();
     this.#wakeWriter?.();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
@@ -137,7 +168,7 @@ export class Recorder {
     if (this.#writing !== null) return;
     this.#writing = this.#writeAll().finally(() => {
       this.#writing = null;
-      if (this.#queue.length > 0) this.#schedule();
+      if (this.#queue.length > 0 && !this.#released) this.#schedule();
       else if (this.#admitted === 0) this.#resolveIdle();
     });
   }
@@ -148,7 +179,7 @@ export class Recorder {
 
   async #writeAll(): Promise<void> {
     await this.#linger();
-    while (this.#queue.length > 0) {
+    while (this.#queue.length > 0 && !this.#released) {
       const batch = this.#queue.slice(0, this.#options.maxBatch);
       const began = performance.now();
       const report = (ok: boolean) =>
@@ -163,11 +194,27 @@ export class Recorder {
         report(true);
         this.#queue.splice(0, batch.length);
         this.#written += batch.length;
-        if (this.#failures > 0) this.#options.logger.info({ events: batch.length }, 'recorder recovered');
+        this.#options.journal?.written(batch);
+        if (this.#failures > 0) {
+          this.#options.logger.info(
+            { events: batch.length, pending: this.#queue.length },
+            'recorder recovered',
+          );
+        }
         this.#failures = 0;
       } catch (error) {
         report(false);
         this.#failures += 1;
+        if (isConnectionError(error)) {
+          if (this.#failures === 1) {
+            this.#options.logger.error(
+              { err: error, pending: this.#queue.length },
+              'database unreachable; records wait in memory until it answers',
+            );
+          }
+          await this.#waitForDatabase();
+          continue;
+        }
         const delay = Math.min(
           this.#options.retryDelayMs * 2 ** (this.#failures - 1),
           this.#options.maxRetryDelayMs,
@@ -179,5 +226,40 @@ export class Recorder {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+  }
+
+  /** Probes the database every `probeIntervalMs` until it answers (or the recorder is released). */
+  async #waitForDatabase(): Promise<void> {
+    this.#waitingForDatabase = true;
+    try {
+      while (!this.#released) {
+        await new Promise((resolve) => setTimeout(resolve, this.#options.probeIntervalMs));
+        try {
+          await this.#options.probe(this.#options.db);
+          return;
+        } catch {
+          // Still unreachable: the first failure was logged.
+        }
+      }
+    } finally {
+      this.#waitingForDatabase = false;
+    }
+  }
+
+  /** Whether the writer is waiting for an unreachable database. */
+  get waitingForDatabase(): boolean {
+    return this.#waitingForDatabase;
+  }
+
+  /**
+   * Gives up writing (at shutdown while the database is unreachable): the writer stops, every drain
+   * resolves, and the events still queued are left to the journal, which the next start replays. Only
+   * safe with a healthy journal. Returns how many events were left.
+   */
+  release(): number {
+    this.#released = true;
+    this.#wakeWriter?.();
+    this.#resolveIdle();
+    return this.#queue.length;
   }
 }

@@ -4,6 +4,7 @@ import {
   interceptionsGrammar,
   modelsGrammar,
   parseSearchQuery,
+  searchHelpOf,
   sessionsGrammar,
 } from './parse-search-query.js';
 
@@ -65,6 +66,36 @@ describe('parseSearchQuery', () => {
     expect(validations).toEqual([
       { field: 'session_id', detail: expect.stringContaining('Unknown search key') },
     ]);
+  });
+
+  it('parses client and credential_kind on both lists, and refuses an unknown credential kind', () => {
+    for (const grammar of [interceptionsGrammar, sessionsGrammar]) {
+      const { filter, validations } = parseSearchQuery('client:Codex credential_kind:byok', grammar);
+      expect(validations).toEqual([]);
+      expect(filter).toEqual({ client: 'Codex', credentialKind: 'byok' });
+      expect(parseSearchQuery('credential_kind:mine', grammar).validations).toEqual([
+        { field: 'credential_kind', detail: expect.stringContaining('centralized, byok') },
+      ]);
+    }
+  });
+
+  it('derives each route grammar from the key table', () => {
+    expect(interceptionsGrammar.keys).toEqual([
+      'initiator',
+      'provider',
+      'provider_name',
+      'model',
+      'client',
+      'credential_kind',
+      'error',
+      'has_error',
+      'started_after',
+      'started_before',
+    ]);
+    expect(sessionsGrammar.keys).toContain('session_id');
+    expect(modelsGrammar).toEqual({ keys: ['model'], bareWordKey: 'model' });
+    expect(clientsGrammar).toEqual({ keys: ['client'], bareWordKey: 'client' });
+    expect(searchHelpOf('interceptions')).toContain('credential_kind (whose credential went upstream');
   });
 
   it('reports a repeated key, also when one spelling differs in case', () => {

@@ -1,22 +1,18 @@
 /**
- * The `q` search language of the query API (SPEC §5): per-route grammars and the parser that turns a query
- * into a typed filter plus every problem found, each as a validation entry naming its field. Checks that
- * need the database or the configuration (does this user exist? this provider name?) belong to the caller.
+ * The parser of the `q` search language: turns a query into a typed filter plus every problem found, each
+ * as a validation entry naming its field. Which keys a route accepts comes from the key table
+ * (search-keys.ts). Checks that need the database or the configuration (does this user exist? this
+ * provider name?) belong to the caller.
  */
 import type { Validation } from '../api/http-error.js';
-import { parseRfc3339 } from './parse-rfc3339.js';
+import {
+  type SearchFilter,
+  type SearchKey,
+  type SearchRoute,
+  searchKeyList,
+  searchKeys,
+} from './search-keys.js';
 import { tokenizeSearchQuery } from './tokenize-search-query.js';
-
-/** Every key the language knows, across all routes. */
-export type SearchKey =
-  | 'initiator'
-  | 'provider'
-  | 'provider_name'
-  | 'model'
-  | 'client'
-  | 'session_id'
-  | 'started_after'
-  | 'started_before';
 
 /** Which keys a route accepts and what a bare word (a term without `key:`) stands for. */
 export interface SearchGrammar {
@@ -25,63 +21,51 @@ export interface SearchGrammar {
   bareWordKey: SearchKey | null;
 }
 
-/** A parsed query. `initiator` is still raw (`me`, an id or a username): the route resolves it. */
-export interface SearchFilter {
-  initiator?: string;
-  provider?: string;
-  providerName?: string;
-  model?: string;
-  client?: string;
-  sessionId?: string;
-  startedAfter?: Date;
-  startedBefore?: Date;
+/** What a bare word stands for on each route. */
+const bareWordKeys: Record<SearchRoute, SearchKey | null> = {
+  interceptions: 'initiator',
+  sessions: null,
+  models: 'model',
+  clients: 'client',
+};
+
+/** The grammar of a route: the keys whose table entry names it, in table order. */
+export function grammarOf(route: SearchRoute): SearchGrammar {
+  return {
+    keys: searchKeyList()
+      .filter(({ spec }) => spec.routes.includes(route))
+      .map(({ key }) => key),
+    bareWordKey: bareWordKeys[route],
+  };
 }
 
-export const interceptionsGrammar: SearchGrammar = {
-  keys: ['initiator', 'provider', 'provider_name', 'model', 'client', 'started_after', 'started_before'],
-  bareWordKey: 'initiator',
-};
-
-export const sessionsGrammar: SearchGrammar = {
-  keys: [
-    'initiator',
-    'provider',
-    'provider_name',
-    'model',
-    'client',
-    'session_id',
-    'started_after',
-    'started_before',
-  ],
-  bareWordKey: null,
-};
-
+export const interceptionsGrammar: SearchGrammar = grammarOf('interceptions');
+export const sessionsGrammar: SearchGrammar = grammarOf('sessions');
 /** Models: a bare word is a model-name prefix, as is `model:`. */
-export const modelsGrammar: SearchGrammar = { keys: ['model'], bareWordKey: 'model' };
-
+export const modelsGrammar: SearchGrammar = grammarOf('models');
 /** Clients: a bare word is a client prefix, as is `client:`. */
-export const clientsGrammar: SearchGrammar = { keys: ['client'], bareWordKey: 'client' };
+export const clientsGrammar: SearchGrammar = grammarOf('clients');
 
-const textFields = {
-  initiator: 'initiator',
-  provider: 'provider',
-  provider_name: 'providerName',
-  model: 'model',
-  client: 'client',
-  session_id: 'sessionId',
-} as const satisfies Partial<Record<SearchKey, keyof SearchFilter>>;
+/** The `q` parameter's description on a filtering route: the format and every key with its help. */
+export function searchHelpOf(route: SearchRoute): string {
+  const grammar = grammarOf(route);
+  const keys = grammar.keys.map((name) => `${name} (${searchKeys[name].help})`).join(', ');
+  const article = /^[aeiou]/.test(grammar.bareWordKey ?? '') ? 'an' : 'a';
+  const bareWord = grammar.bareWordKey === null ? '' : ` A bare word is ${article} ${grammar.bareWordKey}.`;
+  return `Search query in the format \`key:value\`. Available keys are: ${keys}.${bareWord}`;
+}
 
 /**
  * Parses `query` under `grammar`. Keys are case-insensitive, values are not. Collects every problem at once:
- * syntax, unknown key, repeated key, bare word where none is allowed, empty value, bad time, and a
- * `started_before` that is not after `started_after`.
+ * syntax, unknown key, repeated key, bare word where none is allowed, empty value, a value its key's parser
+ * refuses, and a `started_before` that is not after `started_after`.
  */
 export function parseSearchQuery(
   query: string,
   grammar: SearchGrammar,
 ): { filter: SearchFilter; validations: Validation[] } {
   const { terms, validations } = tokenizeSearchQuery(query);
-  const filter: SearchFilter = {};
+  const fields: Record<string, unknown> = {};
   const seen = new Set<SearchKey>();
   for (const term of terms) {
     const key = term.key === null ? grammar.bareWordKey : findKey(grammar, term.key);
@@ -105,22 +89,13 @@ export function parseSearchQuery(
       validations.push({ field: key, detail: `Search key "${key}" needs a value.` });
       continue;
     }
-    if (key === 'started_after' || key === 'started_before') {
-      const time = parseRfc3339(term.value);
-      if (time === null) {
-        validations.push({
-          field: key,
-          detail: `"${term.value}" is not an RFC 3339 time with an offset, e.g. 2025-01-31T09:00:00Z.`,
-        });
-      } else if (key === 'started_after') {
-        filter.startedAfter = time;
-      } else {
-        filter.startedBefore = time;
-      }
-      continue;
-    }
-    filter[textFields[key]] = term.value;
+    const spec = searchKeys[key];
+    const parsed = spec.parse(term.value);
+    if ('problem' in parsed) validations.push({ field: key, detail: parsed.problem });
+    else fields[spec.field] = parsed.value;
   }
+  // The fields were set from the table, each by its own key's parser, so they have the filter's types.
+  const filter = fields as SearchFilter;
   if (filter.startedAfter && filter.startedBefore && filter.startedBefore <= filter.startedAfter) {
     validations.push({ field: 'started_before', detail: 'started_before must be after started_after.' });
   }

@@ -5,10 +5,12 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { registerAibridgeQueryRoutes } from '../api/aibridge/index.js';
+import { checkParameters } from '../api/check-parameters.js';
 import { HttpError } from '../api/http-error.js';
 import { registerTokenRoutes } from '../api/tokens.js';
 import { registerUserRoutes } from '../api/users.js';
 import { registerProxyRoutes } from '../proxy/index.js';
+import { isConnectionError } from '../store/connection-errors.js';
 import type { ServerContext } from './context.js';
 import { checkReadiness } from './readiness.js';
 import { registerRequestLog } from './request-log.js';
@@ -26,12 +28,21 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.status).send(error.toBody());
+    if (isConnectionError(error)) {
+      // The database's own text says nothing useful to a client and may name hosts: give a clear 503.
+      request.log.warn({ err: error, url: request.url }, 'database unreachable');
+      return reply.status(503).send({
+        message: 'The database is unreachable; retry shortly.',
+        detail: 'The bridge keeps serving the proxy and records requests meanwhile.',
+      });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ message: clientErrorMessage(error), detail: error.message });
     }
     request.log.error({ err: error, url: request.url }, 'request failed');
-    return reply.status(500).send({ message: 'An internal error occurred.', detail: error.message });
+    // The cause is logged, never returned: it may be a database's error text naming tables or values.
+    return reply.status(500).send({ message: 'An internal error occurred.' });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ message: `Route ${request.method} ${request.url.split('?')[0]} not found.` }),
@@ -48,9 +59,13 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
     });
   });
   app.get('/api/v2/buildinfo', async () => ({ version }));
-  await registerUserRoutes(app, context);
-  await registerTokenRoutes(app, context);
-  await registerAibridgeQueryRoutes(app, context);
+  // The API routes share a scope whose one check refuses text PostgreSQL cannot store.
+  await app.register(async (api) => {
+    api.addHook('preValidation', checkParameters);
+    await registerUserRoutes(api, context);
+    await registerTokenRoutes(api, context);
+    await registerAibridgeQueryRoutes(api, context);
+  });
   await registerProxyRoutes(app, context);
   return app;
 }

@@ -11,11 +11,15 @@ import { Observability } from '../observability/observability.js';
 import { Tracing } from '../observability/tracing.js';
 import { timeUpstreamCalls } from '../observability/upstream-timing.js';
 import { Recorder } from '../recorder/recorder.js';
+import { openJournal } from '../recorder/replay-journal.js';
+import { StatisticsUpkeep } from '../store/keep-statistics.js';
 import { openStore, type Store, type StoreOptions } from '../store/open-store.js';
 import { purgeRecords } from '../store/purge-records.js';
+import { writeRecords } from '../store/write-records.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import type { ServerContext } from './context.js';
 import { createServer } from './create-server.js';
+import { guardProcess } from './guard-process.js';
 import { printableDatabaseUrl, reasonOf, StartupError } from './startup-error.js';
 import { version } from './version.js';
 
@@ -45,7 +49,7 @@ export async function runServer(input: {
   storeOptions?: StoreOptions;
 }): Promise<RunningServer> {
   const { config, logger } = input;
-  const store = input.store ?? (await openConfiguredStore(config, input.storeOptions));
+  const store = input.store ?? (await openConfiguredStore(config, input.storeOptions, logger));
   const observability = new Observability({
     metrics: config.metricsListen
       ? new Metrics({
@@ -60,17 +64,37 @@ export async function runServer(input: {
     tracing: config.otelEndpoint ? new Tracing({ endpoint: config.otelEndpoint, version }) : undefined,
   });
   timeUpstreamCalls();
+  const releaseProcessGuard = guardProcess(logger);
+  const statistics = new StatisticsUpkeep({ db: store.db, logger });
+  statistics.start();
+  // Each server keeps its own journal in its own data directory, also when several share one database.
+  const opened = openJournal({ directory: join(config.dataDir, 'journal'), logger });
   const recorder = new Recorder({
     db: store.db,
     logger,
     capacity: config.recorderQueueSize,
     observer: observability,
+    journal: opened.journal,
+    // The rows written drive the statistics upkeep.
+    write: async (db, events) => {
+      await writeRecords(db, events);
+      statistics.noteWritten(events.length);
+    },
   });
+  if (opened.replay.length > 0) {
+    logger.warn(
+      { finished: opened.finished, interrupted: opened.interrupted },
+      'writing the interceptions an earlier run left in its crash journal',
+    );
+    recorder.replay(opened.replay);
+    // Written before the server listens, so the query API shows them from the first request.
+    await recorder.drain();
+  }
   const context: ServerContext = {
     config,
     store,
     logger,
-    authenticator: new Authenticator({ db: store.db }),
+    authenticator: new Authenticator({ db: store.db, logger }),
     recorder,
     observability,
   };
@@ -94,8 +118,12 @@ export async function runServer(input: {
   } catch (error) {
     await app.close();
     await metricsServer?.close();
+    await recorder.drain();
+    await statistics.close();
+    opened.journal.close();
     await observability.close();
     if (!input.store) await store.close();
+    releaseProcessGuard();
     throw error;
   }
   const address = app.server.address();
@@ -132,6 +160,18 @@ export async function runServer(input: {
         logger.warn('grace period over; closing remaining connections');
         app.server.closeAllConnections();
       }, config.shutdownGraceMs);
+      // Waiting for a database that does not answer would hold the shutdown forever: past the grace period
+      // the writer gives up, since what it still holds is in the crash journal, which the next start writes.
+      const closingSince = Date.now();
+      const giveUp = setInterval(() => {
+        if (Date.now() - closingSince < config.shutdownGraceMs) return;
+        if (!recorder.waitingForDatabase || !opened.journal.healthy) return;
+        clearInterval(giveUp);
+        logger.warn(
+          { events: recorder.release() },
+          'database unreachable at shutdown; the records left are in the crash journal for the next start',
+        );
+      }, 100);
       // A keep-alive connection whose request was in flight at the signal turns idle when its response
       // ends; Node closes idle connections only once, at close(), so sweep them until the server is closed.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
@@ -139,9 +179,13 @@ export async function runServer(input: {
       clearInterval(sweep);
       clearTimeout(grace);
       await recorder.drain();
+      await statistics.close();
+      clearInterval(giveUp);
+      opened.journal.close();
       await metricsServer?.close();
       await observability.close();
       if (!input.store) await store.close();
+      releaseProcessGuard();
       logger.info({ written: recorder.written }, 'aibridge stopped');
     })();
     return closing;
@@ -157,10 +201,18 @@ export async function runServer(input: {
 }
 
 /** Opens the configured database; a failure is one line naming the database (password masked). */
-export async function openConfiguredStore(config: Config, options?: StoreOptions): Promise<Store> {
+export async function openConfiguredStore(
+  config: Config,
+  options?: StoreOptions,
+  logger?: Logger,
+): Promise<Store> {
+  const onConnectionError = (error: Error) =>
+    logger?.warn({ err: error }, 'a database connection broke; it is discarded');
   const storeOptions =
     options ??
-    (config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata') });
+    (config.databaseUrl
+      ? { databaseUrl: config.databaseUrl, onConnectionError }
+      : { dataDir: join(config.dataDir, 'pgdata') });
   try {
     return await openStore(storeOptions);
   } catch (error) {

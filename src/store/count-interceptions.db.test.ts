@@ -70,6 +70,44 @@ describeEachDatabase('countInterceptions', (getStore) => {
     );
   });
 
+  it('counts filters the rollups do not hold from the table, has_error:false as all minus the failures', async () => {
+    const db = getStore().db;
+    // Every seventh ended interception failed with a 429, every eleventh was made with the user's own key.
+    await sql`UPDATE aibridge_interceptions SET upstream_status = 429, error = 'slow down'
+      WHERE ended_at IS NOT NULL AND ('x' || substr(md5(id::text), 1, 6))::bit(24)::int % 7 = 0`.execute(db);
+    await sql`UPDATE aibridge_interceptions SET credential_kind = 'byok'
+      WHERE ('x' || substr(md5(id::text), 1, 6))::bit(24)::int % 11 = 0`.execute(db);
+    const time = fc.option(fc.integer({ min: -86_400_000, max: span + 86_400_000 }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        time,
+        fc.option(fc.constantFrom(...models), { nil: undefined }),
+        fc.option(fc.boolean(), { nil: undefined }),
+        fc.option(fc.constantFrom('centralized' as const, 'byok' as const), { nil: undefined }),
+        fc.option(fc.nat(2), { nil: undefined }),
+        async (after, model, hasError, credentialKind, viewer) => {
+          const filter: RecordFilter = {};
+          if (after !== undefined) filter.startedAfter = new Date(start + after);
+          if (model !== undefined) filter.model = model;
+          if (hasError !== undefined) filter.hasError = hasError;
+          if (credentialKind !== undefined) filter.credentialKind = credentialKind;
+          const visibleTo = viewer === undefined ? null : users[viewer]!;
+          const expected = await sql<{ count: number }>`
+            SELECT count(*) AS count FROM aibridge_interceptions WHERE ended_at IS NOT NULL
+              AND (${filter.startedAfter?.toISOString() ?? null}::timestamptz IS NULL OR started_at >= ${filter.startedAfter?.toISOString() ?? null}::timestamptz)
+              AND (${visibleTo}::uuid IS NULL OR initiator_id = ${visibleTo}::uuid)
+              AND (${model ?? null}::text IS NULL OR model = ${model ?? null}::text)
+              AND (${hasError ?? null}::boolean IS NULL OR (upstream_status = 429) = ${hasError ?? null}::boolean)
+              AND (${credentialKind ?? null}::text IS NULL OR credential_kind = ${credentialKind ?? null}::text)`.execute(
+            db,
+          );
+          expect(await countInterceptions(db, { filter, visibleTo })).toBe(Number(expected.rows[0]!.count));
+        },
+      ),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+
   // Runs last: it deletes the first days of the fixture.
   it('keeps the all-time totals equal to the per-day counts through a purge', async () => {
     const db = getStore().db;

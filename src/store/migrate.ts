@@ -1,9 +1,11 @@
 import { type Kysely, sql } from 'kysely';
+import { analyzeRecordTables } from './keep-statistics.js';
 import { initialSchema } from './migrations/0001-initial.js';
 import { queryIndexes } from './migrations/0002-query-indexes.js';
 import { queryRollups } from './migrations/0003-query-rollups.js';
 import { sessionTokenMetadata } from './migrations/0004-session-token-metadata.js';
 import { sessionModels } from './migrations/0005-session-models.js';
+import { errorType } from './migrations/0006-error-type.js';
 import { userStatus } from './migrations/0007-user-status.js';
 import type { Database } from './schema.js';
 
@@ -20,6 +22,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'query-rollups', sql: queryRollups },
   { version: 4, name: 'session-token-metadata', sql: sessionTokenMetadata },
   { version: 5, name: 'session-models', sql: sessionModels },
+  { version: 6, name: 'error-type', sql: errorType },
   { version: 7, name: 'user-status', sql: userStatus },
 ];
 
@@ -55,6 +58,9 @@ export async function migrate(db: Kysely<Database>): Promise<number[]> {
         });
         newlyApplied.push(migration.version);
       }
+      // A migration may add indexes or rewrite tables: without fresh statistics the first queries after an
+      // upgrade would be planned blind until enough new records trigger the next analyze.
+      if (newlyApplied.length > 0) await analyzeRecordTables(connection);
       return newlyApplied;
     } finally {
       await sql`SELECT pg_advisory_unlock(${migrationLockKey})`.execute(connection);

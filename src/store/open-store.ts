@@ -4,6 +4,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrate } from './migrate.js';
+import { RetryingPostgresDialect } from './retry-broken-reads.js';
 import type { Database } from './schema.js';
 
 // bigint counts and numeric sums are token counts, far below 2^53: read them as numbers. Dates (`date`)
@@ -14,7 +15,14 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 /** Where the records live: a PostgreSQL server, or an embedded PGlite database in a directory. */
 export type StoreOptions =
-  | { databaseUrl: string /** Tests only: a schema of their own. */; schema?: string; poolSize?: number }
+  | {
+      databaseUrl: string;
+      /** Tests only: a schema of their own. */
+      schema?: string;
+      poolSize?: number;
+      /** Told about every connection that breaks (the connection is then discarded, never reused). */
+      onConnectionError?: (error: Error) => void;
+    }
   | { dataDir: string };
 
 /** An open database with the schema migrated. */
@@ -41,22 +49,38 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openServer(options: { databaseUrl: string; schema?: string; poolSize?: number }): Store {
+function openServer(options: Extract<StoreOptions, { databaseUrl: string }>): Store {
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
     max: options.poolSize ?? 10,
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    // A connection attempt to an unreachable host fails instead of waiting forever, so callers can fall
+    // back (cached tokens, queued records) and the query API can answer 503.
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+    // JIT compiling pays off only for long analytical scans; on these short statements it added tens of
+    // milliseconds per query (more as the tables grow, and far more on a plan misled by missing statistics).
+    // A connection string's own `options` parameter replaces these (pg's precedence).
+    options: ['-c jit=off', ...(options.schema ? [`-c search_path=${options.schema}`] : [])].join(' '),
   });
-  // An idle client that loses its connection emits on the pool; without a listener it would crash the process.
+  const onError = (error: Error) => options.onConnectionError?.(error);
+  // pg-pool listens for errors only while a client is idle and removes that listener while it is checked
+  // out; a connection killed then (pg_terminate_backend, a restart) emits 'error' with no listener, which
+  // would crash the process. This listener stays for the client's whole life. The broken client is not
+  // queryable any more, so the pool discards it when it is released, and the next query connects anew.
+  pool.on('connect', (client) => client.on('error', onError));
+  // The pool re-emits an idle client's error, which the listener above has already seen.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A read whose connection turns out to be broken is retried once on a fresh one.
+  const db = new Kysely<Database>({ dialect: new RetryingPostgresDialect({ pool }) });
   return { db, engine: 'postgres', pool, close: () => db.destroy() };
 }
 
 async function openEmbedded(dataDir: string): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
   // A small shared_buffers keeps the embedded server's memory modest; its working set is the WASM heap.
-  const pglite = new PGlite(dataDir, { postgresqlconf: ['shared_buffers = 16MB'] });
+  // PGlite's WebAssembly build has no LLVM, so `jit = off` changes nothing today; it keeps both engines'
+  // settings alike.
+  const pglite = new PGlite(dataDir, { postgresqlconf: ['shared_buffers = 16MB', 'jit = off'] });
   await pglite.waitReady;
   const pool = new pg.Pool(createPgConfig(pglite));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -4,9 +4,13 @@
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { JsonObject } from '../core/records.js';
+import { errorTypes } from './error-types.js';
 import * as json from './json-text.js';
+import * as wire from './query-wire-fields.js';
 import {
   allOf,
+  type FilterConditions,
+  filterConditions,
   type RecordFilter,
   timestamp,
   type Visibility,
@@ -14,25 +18,17 @@ import {
 } from './record-filter.js';
 import type { Database } from './schema.js';
 
-/** The initiator as the API shows it. */
-export interface MinimalUser {
+/** A tool call as `toolCallWire` writes it (the threads read it parsed). */
+export interface ToolCallJson {
   id: string;
-  username: string;
-  name: string;
-  avatarUrl: string;
-}
-
-export interface ToolUsageRow {
-  id: string;
-  interceptionId: string;
-  providerResponseId: string;
+  interception_id: string;
+  provider_response_id: string;
   tool: string;
   input: string;
   injected: boolean;
-  serverUrl: string | null;
-  invocationError: string | null;
+  server_url: string | null;
   metadata: JsonObject;
-  createdAt: string;
+  created_at: string;
 }
 
 export interface InterceptionsPageQuery {
@@ -46,19 +42,28 @@ export interface InterceptionsPageQuery {
   id?: string;
 }
 
+/** Each filter field as a condition on the interceptions table alias `i`. */
+const interceptionFilters: FilterConditions = {
+  initiatorId: (id) => sql`i.initiator_id = ${id}`,
+  provider: (provider) => sql`i.provider = ${provider}`,
+  providerName: (name) => sql`i.provider_name = ${name}`,
+  model: (model) => sql`i.model = ${model}`,
+  client: (client) => sql`i.client = ${client}`,
+  credentialKind: (kind) => sql`i.credential_kind = ${kind}`,
+  sessionId: (key) => sql`i.session_key = ${key}`,
+  errorType: (type) => sql`i.error_type = ${type}`,
+  hasError: (failed) => (failed ? sql`i.error_type IS NOT NULL` : sql`i.error_type IS NULL`),
+  startedAfter: (time) => sql`i.started_at >= ${timestamp(time)}`,
+  startedBefore: (time) => sql`i.started_at < ${timestamp(time)}`,
+};
+
 /** Conditions of a filtered, visible interception list on the table alias `i`. */
 export function interceptionConditions(filter: RecordFilter, visibleTo: Visibility): RawBuilder<unknown>[] {
-  const conditions = [sql`i.ended_at IS NOT NULL`, ...visibilityConditions('i', visibleTo)];
-  if (filter.initiatorId !== undefined) conditions.push(sql`i.initiator_id = ${filter.initiatorId}`);
-  if (filter.provider !== undefined) conditions.push(sql`i.provider = ${filter.provider}`);
-  if (filter.providerName !== undefined) conditions.push(sql`i.provider_name = ${filter.providerName}`);
-  if (filter.model !== undefined) conditions.push(sql`i.model = ${filter.model}`);
-  if (filter.client !== undefined) conditions.push(sql`i.client = ${filter.client}`);
-  if (filter.startedAfter !== undefined)
-    conditions.push(sql`i.started_at >= ${timestamp(filter.startedAfter)}`);
-  if (filter.startedBefore !== undefined)
-    conditions.push(sql`i.started_at < ${timestamp(filter.startedBefore)}`);
-  return conditions;
+  return [
+    sql`i.ended_at IS NOT NULL`,
+    ...visibilityConditions('i', visibleTo),
+    ...filterConditions(filter, interceptionFilters),
+  ];
 }
 
 /** Whether an ended interception with this id exists and the caller may see it (cursor validation). */
@@ -76,17 +81,127 @@ export async function interceptionIsVisible(
   return result.rows.length > 0;
 }
 
+/** The initiator as the wire shows it, from the users table alias `u`. */
+export const minimalUserWire = wire.object({
+  id: wire.uuid(sql`u.id`),
+  username: wire.text(sql`u.username`),
+  name: wire.text(sql`u.name`),
+  avatar_url: wire.uri(sql`u.avatar_url`),
+});
+
+/** A token usage, from the token usages table alias `t`. */
+export const tokenUsageWire = wire.object({
+  id: wire.uuid(sql`t.id`),
+  interception_id: wire.uuid(sql`t.interception_id`),
+  provider_response_id: wire.text(sql`t.provider_response_id`),
+  input_tokens: wire.integer(sql`t.input_tokens`),
+  output_tokens: wire.integer(sql`t.output_tokens`),
+  cache_read_input_tokens: wire.integer(sql`t.cache_read_input_tokens`),
+  cache_write_input_tokens: wire.integer(sql`t.cache_write_input_tokens`),
+  metadata: wire.metadata(sql`t.metadata`),
+  created_at: wire.time(sql`t.created_at`),
+});
+
+/** A user prompt, from the user prompts table alias `q`. */
+export const userPromptWire = wire.object({
+  id: wire.uuid(sql`q.id`),
+  interception_id: wire.uuid(sql`q.interception_id`),
+  provider_response_id: wire.text(sql`q.provider_response_id`),
+  prompt: wire.text(sql`q.prompt`),
+  metadata: wire.metadata(sql`q.metadata`),
+  created_at: wire.time(sql`q.created_at`),
+});
+
+/** A tool usage's fields, from the tool usages table alias `x`: the one definition of the tool-call shape. */
+const toolUsageFields = {
+  id: wire.uuid(sql`x.id`),
+  interception_id: wire.uuid(sql`x.interception_id`),
+  provider_response_id: wire.text(sql`x.provider_response_id`),
+  tool: wire.text(sql`x.tool`),
+  input: wire.text(sql`x.input`),
+  injected: wire.boolean(sql`x.injected`),
+  server_url: wire.nullableText(sql`x.server_url`),
+  metadata: wire.metadata(sql`x.metadata`),
+  created_at: wire.time(sql`x.created_at`),
+  invocation_error: wire.nullableText(sql`x.invocation_error`),
+};
+
+/** A tool usage of the interceptions list. */
+export const toolUsageWire = wire.object(toolUsageFields);
+
+/** A tool call inside a thread's agentic action: a tool usage without `invocation_error`, as the seed shows it. */
+export const toolCallWire = wire.object(wire.without(toolUsageFields, 'invocation_error'));
+
+/** The tool usages of the interception whose id is `interceptionId`, oldest first, as JSON text. */
+export function toolUsagesOf(element: wire.WireField, interceptionId: RawBuilder<unknown>): wire.WireField {
+  return wire.array(element, {
+    order: sql`x.created_at, x.id`,
+    from: (aggregate) =>
+      sql`(SELECT ${aggregate} FROM aibridge_tool_usages x WHERE x.interception_id = ${interceptionId})`,
+  });
+}
+
+/**
+ * How an interception ended, from an interceptions table alias: its failure class (null for a success),
+ * the recorded error and the provider's HTTP status (null when none was received). Threads show the
+ * same fields.
+ */
+export function errorWireFields(alias: string) {
+  return {
+    error_type: wire.nullableEnum(errorTypes)(sql.ref(`${alias}.error_type`)),
+    error_message: wire.nullableText(sql.ref(`${alias}.error`)),
+    upstream_status: wire.nullableInteger(sql.ref(`${alias}.upstream_status`)),
+  };
+}
+
+/**
+ * An interception of the list, from the page alias `p` joined with its initiator `u`: the `interception`
+ * schema of the API is this list's schema.
+ */
+export const interceptionWire = wire.object({
+  id: wire.uuid(sql`p.id`),
+  api_key_id: wire.nullableText(sql`p.api_key_id`),
+  initiator: minimalUserWire,
+  provider: wire.text(sql`p.provider`),
+  provider_name: wire.text(sql`p.provider_name`),
+  model: wire.text(sql`p.model`),
+  client: wire.text(sql`p.client`),
+  metadata: wire.metadata(sql`p.metadata`),
+  started_at: wire.time(sql`p.started_at`),
+  ended_at: wire.time(sql`p.ended_at`),
+  ...errorWireFields('p'),
+  token_usages: wire.array(tokenUsageWire, {
+    order: sql`t.created_at, t.id`,
+    from: (aggregate) =>
+      sql`(SELECT ${aggregate} FROM aibridge_token_usages t WHERE t.interception_id = p.id)`,
+  }),
+  user_prompts: wire.array(userPromptWire, {
+    order: sql`q.created_at, q.id`,
+    from: (aggregate) =>
+      sql`(SELECT ${aggregate} FROM aibridge_user_prompts q WHERE q.interception_id = p.id)`,
+  }),
+  tool_usages: toolUsagesOf(toolUsageWire, sql`p.id`),
+});
+
 /**
  * One page of ended interceptions, `started_at DESC, id DESC`, as the JSON text of the API's `results`
- * array: the `interception` schema of src/api/aibridge/schemas.ts, its keys in its order, children oldest
- * first, `[]` for none. The database builds the text so that the route sends it as it comes, instead of
- * parsing ~1 KiB of JSON per interception in the driver and serializing it again (see json-text.ts). The
- * cursor row is read inside the statement so its start time keeps the database's full precision.
+ * array: `interceptionWire`, keys in its order, children oldest first, `[]` for none. The database builds
+ * the text so that the route sends it as it comes, instead of parsing ~1 KiB of JSON per interception in
+ * the driver and serializing it again (see json-text.ts). The cursor row is read inside the statement so
+ * its start time keeps the database's full precision.
  */
 export async function listInterceptionsJson(
   db: Kysely<Database>,
   query: InterceptionsPageQuery,
 ): Promise<string> {
+  const result = await sql<{ results: string }>`SELECT ${interceptionsPageJson(query)} AS results`.execute(
+    db,
+  );
+  return result.rows[0]?.results ?? '[]';
+}
+
+/** The page of `listInterceptionsJson` as a scalar subquery, to read in one statement with its count. */
+export function interceptionsPageJson(query: InterceptionsPageQuery): RawBuilder<string> {
   const conditions = interceptionConditions(query.filter, query.visibleTo);
   if (query.id !== undefined) conditions.push(sql`i.id = ${query.id}`);
   if (query.afterId !== null) {
@@ -104,66 +219,11 @@ export async function listInterceptionsJson(
         ORDER BY i.started_at DESC, i.id DESC OFFSET ${query.offset} LIMIT 1)`,
     );
   }
-  const tokenUsage = json.object({
-    id: json.uuid(sql`t.id`),
-    interception_id: json.uuid(sql`t.interception_id`),
-    provider_response_id: json.text(sql`t.provider_response_id`),
-    input_tokens: json.verbatim(sql`t.input_tokens`),
-    output_tokens: json.verbatim(sql`t.output_tokens`),
-    cache_read_input_tokens: json.verbatim(sql`t.cache_read_input_tokens`),
-    cache_write_input_tokens: json.verbatim(sql`t.cache_write_input_tokens`),
-    metadata: json.verbatim(sql`t.metadata`),
-    created_at: json.time(sql`t.created_at`),
-  });
-  const userPrompt = json.object({
-    id: json.uuid(sql`q.id`),
-    interception_id: json.uuid(sql`q.interception_id`),
-    provider_response_id: json.text(sql`q.provider_response_id`),
-    prompt: json.text(sql`q.prompt`),
-    metadata: json.verbatim(sql`q.metadata`),
-    created_at: json.time(sql`q.created_at`),
-  });
-  const toolUsage = json.object({
-    id: json.uuid(sql`x.id`),
-    interception_id: json.uuid(sql`x.interception_id`),
-    provider_response_id: json.text(sql`x.provider_response_id`),
-    tool: json.text(sql`x.tool`),
-    input: json.text(sql`x.input`),
-    injected: json.verbatim(sql`x.injected`),
-    server_url: json.nullableText(sql`x.server_url`),
-    metadata: json.verbatim(sql`x.metadata`),
-    created_at: json.time(sql`x.created_at`),
-    invocation_error: json.nullableText(sql`x.invocation_error`),
-  });
-  const interception = json.object({
-    id: json.uuid(sql`p.id`),
-    api_key_id: json.nullableText(sql`p.api_key_id`),
-    initiator: json.object({
-      id: json.uuid(sql`u.id`),
-      username: json.text(sql`u.username`),
-      name: json.text(sql`u.name`),
-      avatar_url: json.text(sql`u.avatar_url`),
-    }),
-    provider: json.text(sql`p.provider`),
-    provider_name: json.text(sql`p.provider_name`),
-    model: json.text(sql`p.model`),
-    client: json.text(sql`p.client`),
-    metadata: json.verbatim(sql`p.metadata`),
-    started_at: json.time(sql`p.started_at`),
-    ended_at: json.time(sql`p.ended_at`),
-    token_usages: sql`(SELECT ${json.arrayAggregate(tokenUsage, sql`t.created_at, t.id`)}
-      FROM aibridge_token_usages t WHERE t.interception_id = p.id)`,
-    user_prompts: sql`(SELECT ${json.arrayAggregate(userPrompt, sql`q.created_at, q.id`)}
-      FROM aibridge_user_prompts q WHERE q.interception_id = p.id)`,
-    tool_usages: sql`(SELECT ${json.arrayAggregate(toolUsage, sql`x.created_at, x.id`)}
-      FROM aibridge_tool_usages x WHERE x.interception_id = p.id)`,
-  });
-  const result = await sql<{ results: string }>`
-    SELECT ${json.arrayAggregate(interception, sql`p.started_at DESC, p.id DESC`)} AS results
+  return sql<string>`(
+    SELECT ${json.arrayAggregate(interceptionWire.sql, sql`p.started_at DESC, p.id DESC`)}
     FROM (
       SELECT i.* FROM aibridge_interceptions i WHERE ${allOf(conditions)}
       ORDER BY i.started_at DESC, i.id DESC LIMIT ${query.limit}
     ) p
-    JOIN users u ON u.id = p.initiator_id`.execute(db);
-  return result.rows[0]?.results ?? '[]';
+    JOIN users u ON u.id = p.initiator_id)`;
 }

@@ -4,18 +4,65 @@
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { JsonObject } from '../core/records.js';
-import type { MinimalUser } from './query-interceptions.js';
+import * as json from './json-text.js';
+import { minimalUserWire } from './query-interceptions.js';
+import * as wire from './query-wire-fields.js';
 import {
   allOf,
+  type FilterConditions,
+  filterConditions,
   type RecordFilter,
   timestamp,
-  utcText,
   type Visibility,
   visibilityConditions,
 } from './record-filter.js';
 import type { Database } from './schema.js';
 
-/** Token sums without metadata, as the sessions list shows them. */
+/** A session's fields, from the sessions rollup alias `s` joined with its initiator `u`. */
+const sessionFields = {
+  id: wire.describe(
+    wire.text(sql`s.session_key`),
+    'The session key: client session id, else thread root id.',
+  ),
+  initiator: minimalUserWire,
+  providers: wire.strings(sql`s.providers`),
+  models: wire.strings(sql`s.models`),
+  client: wire.text(sql`s.client`),
+  metadata: wire.metadata(sql`s.metadata`),
+  started_at: wire.time(sql`s.started_at`),
+  ended_at: wire.time(sql`s.ended_at`),
+  threads: wire.integer(sql`s.threads`),
+  last_prompt: wire.nullableText(sql`s.last_prompt`),
+  last_active_at: wire.time(sql`s.last_active_at`),
+  token_usage_summary: wire.object({
+    input_tokens: wire.integer(sql`s.input_tokens`),
+    output_tokens: wire.integer(sql`s.output_tokens`),
+    cache_read_input_tokens: wire.integer(sql`s.cache_read_input_tokens`),
+    cache_write_input_tokens: wire.integer(sql`s.cache_write_input_tokens`),
+  }),
+};
+
+/** A session of the sessions list. */
+export const sessionWire = wire.object(sessionFields);
+
+/** The fields of a session that head its threads page (the page adds its own, and summed metadata). */
+export const sessionHeaderWire = wire.object(
+  wire.without(sessionFields, 'threads', 'last_prompt', 'last_active_at', 'token_usage_summary'),
+);
+
+/** A session's header as `sessionHeaderWire` writes it. */
+export interface SessionHeaderJson {
+  id: string;
+  initiator: { id: string; username: string; name: string; avatar_url: string };
+  providers: string[];
+  models: string[];
+  client: string;
+  metadata: JsonObject;
+  started_at: string;
+  ended_at: string;
+}
+
+/** Token sums without metadata. */
 export interface TokenSums {
   inputTokens: number;
   outputTokens: number;
@@ -23,25 +70,11 @@ export interface TokenSums {
   cacheWriteInputTokens: number;
 }
 
-/** One session; times are RFC 3339 UTC text. */
-export interface SessionRow {
-  /** The session key: the client's session id, else the thread root's id, else the interception's id. */
-  id: string;
-  initiator: MinimalUser;
-  providers: string[];
-  models: string[];
-  client: string;
-  metadata: JsonObject;
-  startedAt: string;
-  endedAt: string;
-  threads: number;
-  lastPrompt: string | null;
-  lastActiveAt: string;
+/** A session found by `findSession`: its key, its header, and its usage with metadata summed by dotted key. */
+export interface SessionDetail {
+  key: SessionKey;
+  header: SessionHeaderJson;
   tokenUsageSummary: TokenSums;
-}
-
-/** A session with its usage metadata summed by dotted key (the session threads route shows it). */
-export interface SessionDetailRow extends SessionRow {
   tokenMetadata: Record<string, number>;
 }
 
@@ -60,22 +93,35 @@ export interface SessionsPageQuery {
   after: SessionKey | null;
 }
 
-function sessionConditions(filter: RecordFilter, visibleTo: Visibility): RawBuilder<unknown>[] {
-  const conditions = visibilityConditions('s', visibleTo);
-  if (filter.initiatorId !== undefined) conditions.push(sql`s.initiator_id = ${filter.initiatorId}`);
+/** Each filter field as a condition on the sessions rollup alias `s`. */
+const sessionFilters: FilterConditions = {
+  initiatorId: (id) => sql`s.initiator_id = ${id}`,
   // Array containment (`@>`) rather than `= ANY` so a GIN index on the arrays can serve it.
-  if (filter.provider !== undefined) conditions.push(sql`s.providers @> ARRAY[${filter.provider}]::text[]`);
-  if (filter.providerName !== undefined) {
-    conditions.push(sql`s.provider_names @> ARRAY[${filter.providerName}]::text[]`);
-  }
-  if (filter.model !== undefined) conditions.push(sql`s.models @> ARRAY[${filter.model}]::text[]`);
-  if (filter.client !== undefined) conditions.push(sql`s.client = ${filter.client}`);
-  if (filter.sessionId !== undefined) conditions.push(sql`s.session_key = ${filter.sessionId}`);
-  if (filter.startedAfter !== undefined)
-    conditions.push(sql`s.started_at >= ${timestamp(filter.startedAfter)}`);
-  if (filter.startedBefore !== undefined)
-    conditions.push(sql`s.started_at < ${timestamp(filter.startedBefore)}`);
-  return conditions;
+  provider: (provider) => sql`s.providers @> ARRAY[${provider}]::text[]`,
+  providerName: (name) => sql`s.provider_names @> ARRAY[${name}]::text[]`,
+  model: (model) => sql`s.models @> ARRAY[${model}]::text[]`,
+  client: (client) => sql`s.client = ${client}`,
+  // The rollup does not hold credential kinds: a session matches when one of its interceptions used the
+  // kind, found through the interceptions' session index.
+  credentialKind: (kind) => sessionHasInterception(sql`i.credential_kind = ${kind}`),
+  sessionId: (key) => sql`s.session_key = ${key}`,
+  errorType: (type) => sessionHasInterception(sql`i.error_type = ${type}`),
+  hasError: (failed) => {
+    const anyFailed = sessionHasInterception(sql`i.error_type IS NOT NULL`);
+    return failed ? anyFailed : sql`NOT ${anyFailed}`;
+  },
+  startedAfter: (time) => sql`s.started_at >= ${timestamp(time)}`,
+  startedBefore: (time) => sql`s.started_at < ${timestamp(time)}`,
+};
+
+/** Whether the session `s` has an ended interception `i` meeting `condition`. */
+function sessionHasInterception(condition: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`EXISTS (SELECT 1 FROM aibridge_interceptions i WHERE i.session_key = s.session_key
+    AND i.initiator_id = s.initiator_id AND i.ended_at IS NOT NULL AND ${condition})`;
+}
+
+function sessionConditions(filter: RecordFilter, visibleTo: Visibility): RawBuilder<unknown>[] {
+  return [...visibilityConditions('s', visibleTo), ...filterConditions(filter, sessionFilters)];
 }
 
 /**
@@ -100,20 +146,12 @@ export async function findSessionCursor(
   return result.rows[0] ?? null;
 }
 
-const sessionColumns = sql`s.session_key AS id,
-  json_build_object('id', u.id, 'username', u.username, 'name', u.name, 'avatarUrl', u.avatar_url) AS initiator,
-  s.providers, s.models, s.client, s.metadata, ${utcText(sql`s.started_at`)} AS "startedAt",
-  ${utcText(sql`s.ended_at`)} AS "endedAt", s.threads, s.last_prompt AS "lastPrompt",
-  ${utcText(sql`s.last_active_at`)} AS "lastActiveAt",
-  json_build_object('inputTokens', s.input_tokens, 'outputTokens', s.output_tokens,
-    'cacheReadInputTokens', s.cache_read_input_tokens, 'cacheWriteInputTokens', s.cache_write_input_tokens
-  ) AS "tokenUsageSummary"`;
-
 /**
  * One page of sessions, `last_active_at DESC, session_key DESC, initiator_id ASC` (the order of the
- * rollup's index, so the page is an index scan that stops after `limit` rows).
+ * rollup's index, so the page is an index scan that stops after `limit` rows), as the JSON text of the
+ * API's `sessions` array (`sessionWire`), as a scalar subquery (see `readSessionsPage`).
  */
-export async function listSessions(db: Kysely<Database>, query: SessionsPageQuery): Promise<SessionRow[]> {
+function sessionsPageJson(query: SessionsPageQuery): RawBuilder<string> {
   const conditions = sessionConditions(query.filter, query.visibleTo);
   if (query.after !== null) {
     const cursor = sql`(SELECT c.last_active_at, c.session_key FROM aibridge_sessions c
@@ -125,15 +163,14 @@ export async function listSessions(db: Kysely<Database>, query: SessionsPageQuer
       sql`((s.last_active_at, s.session_key) < ${cursor} OR s.initiator_id > ${query.after.initiatorId})`,
     );
   }
-  const result = await sql<SessionRow>`
-    SELECT ${sessionColumns}
+  const order = sql`s.last_active_at DESC, s.session_key DESC, s.initiator_id`;
+  return sql<string>`(
+    SELECT ${json.arrayAggregate(sessionWire.sql, order)}
     FROM (
       SELECT s.* FROM aibridge_sessions s WHERE ${allOf(conditions)}
-      ORDER BY s.last_active_at DESC, s.session_key DESC, s.initiator_id LIMIT ${query.limit} OFFSET ${query.offset}
+      ORDER BY ${order} LIMIT ${query.limit} OFFSET ${query.offset}
     ) s
-    JOIN users u ON u.id = s.initiator_id
-    ORDER BY s.last_active_at DESC, s.session_key DESC, s.initiator_id`.execute(db);
-  return result.rows;
+    JOIN users u ON u.id = s.initiator_id)`;
 }
 
 /**
@@ -145,19 +182,38 @@ export async function countSessions(
   db: Kysely<Database>,
   options: { filter: RecordFilter; visibleTo: Visibility },
 ): Promise<number> {
+  const result = await sql<{
+    count: string | number;
+  }>`SELECT ${countSessionsQuery(options)} AS count`.execute(db);
+  return Number(result.rows[0]?.count ?? 0);
+}
+
+/** The count of `countSessions` as a scalar subquery. */
+function countSessionsQuery(options: { filter: RecordFilter; visibleTo: Visibility }): RawBuilder<number> {
   const { filter, visibleTo } = options;
   const { model, initiatorId, ...others } = filter;
   const byModelOnly = model !== undefined && Object.values(others).every((value) => value === undefined);
-  const query = byModelOnly
-    ? sql<{ count: number }>`SELECT count(*) AS count FROM aibridge_session_models s WHERE ${allOf([
+  return byModelOnly
+    ? sql<number>`(SELECT count(*) FROM aibridge_session_models s WHERE ${allOf([
         sql`s.model = ${model}`,
         ...visibilityConditions('s', visibleTo),
         ...(initiatorId === undefined ? [] : [sql`s.initiator_id = ${initiatorId}`]),
-      ])}`
-    : sql<{ count: number }>`
-      SELECT count(*) AS count FROM aibridge_sessions s WHERE ${allOf(sessionConditions(filter, visibleTo))}`;
-  const result = await query.execute(db);
-  return Number(result.rows[0]?.count ?? 0);
+      ])})`
+    : sql<number>`(SELECT count(*) FROM aibridge_sessions s WHERE ${allOf(sessionConditions(filter, visibleTo))})`;
+}
+
+/**
+ * A page of `listSessionsJson` and the count of `countSessions`, read in one statement so that both see
+ * the same snapshot of the database (rows committed meanwhile are in neither or in both).
+ */
+export async function readSessionsPage(
+  db: Kysely<Database>,
+  query: SessionsPageQuery,
+): Promise<{ count: number; sessionsJson: string }> {
+  const result = await sql<{ count: string | number; sessions: string | null }>`
+    SELECT ${countSessionsQuery(query)} AS count, ${sessionsPageJson(query)} AS sessions`.execute(db);
+  const row = result.rows[0];
+  return { count: Number(row?.count ?? 0), sessionsJson: row?.sessions ?? '[]' };
 }
 
 /**
@@ -167,18 +223,30 @@ export async function countSessions(
 export async function findSession(
   db: Kysely<Database>,
   options: { sessionId: string; visibleTo: Visibility; sessionIdIsUuid: boolean },
-): Promise<SessionDetailRow | null> {
+): Promise<SessionDetail | null> {
   const visible = visibilityConditions('s', options.visibleTo);
-  const byKey = await sql<SessionDetailRow>`
-    SELECT ${sessionColumns}, s.token_metadata AS "tokenMetadata"
-    FROM aibridge_sessions s JOIN users u ON u.id = s.initiator_id
+  const columns = sql`(${sessionHeaderWire.sql})::json AS header,
+    s.initiator_id AS "initiatorId", s.session_key AS "sessionKey",
+    json_build_object('inputTokens', s.input_tokens, 'outputTokens', s.output_tokens,
+      'cacheReadInputTokens', s.cache_read_input_tokens, 'cacheWriteInputTokens', s.cache_write_input_tokens
+    ) AS "tokenUsageSummary", s.token_metadata AS "tokenMetadata"`;
+  type Row = Omit<SessionDetail, 'key'> & SessionKey;
+  const byKey = await sql<Row>`
+    SELECT ${columns} FROM aibridge_sessions s JOIN users u ON u.id = s.initiator_id
     WHERE ${allOf([sql`s.session_key = ${options.sessionId}`, ...visible])}
     ORDER BY s.last_active_at DESC, s.initiator_id LIMIT 1`.execute(db);
-  if (byKey.rows[0] || !options.sessionIdIsUuid) return byKey.rows[0] ?? null;
-  const byInterception = await sql<SessionDetailRow>`
-    SELECT ${sessionColumns}, s.token_metadata AS "tokenMetadata" FROM aibridge_interceptions i
-    JOIN aibridge_sessions s ON s.initiator_id = i.initiator_id AND s.session_key = i.session_key
-    JOIN users u ON u.id = s.initiator_id
-    WHERE ${allOf([sql`i.id = ${options.sessionId}`, sql`i.ended_at IS NOT NULL`, ...visible])}`.execute(db);
-  return byInterception.rows[0] ?? null;
+  let row = byKey.rows[0];
+  if (!row && options.sessionIdIsUuid) {
+    const byInterception = await sql<Row>`
+      SELECT ${columns} FROM aibridge_interceptions i
+      JOIN aibridge_sessions s ON s.initiator_id = i.initiator_id AND s.session_key = i.session_key
+      JOIN users u ON u.id = s.initiator_id
+      WHERE ${allOf([sql`i.id = ${options.sessionId}`, sql`i.ended_at IS NOT NULL`, ...visible])}`.execute(
+      db,
+    );
+    row = byInterception.rows[0];
+  }
+  if (!row) return null;
+  const { initiatorId, sessionKey, ...detail } = row;
+  return { key: { initiatorId, sessionKey }, ...detail };
 }

@@ -7,7 +7,8 @@
  * the sessions rollup holds it (`token_metadata`, migration 0004).
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { ToolUsageRow } from './query-interceptions.js';
+import type { ErrorType } from './error-types.js';
+import { type ToolCallJson, toolCallWire, toolUsagesOf } from './query-interceptions.js';
 import type { SessionKey } from './query-sessions.js';
 import { utcText } from './record-filter.js';
 import type { Database } from './schema.js';
@@ -23,7 +24,7 @@ export interface AgenticActionRow {
   model: string;
   thinking: string[];
   tokenUsage: TokenUsageSum;
-  toolCalls: ToolUsageRow[];
+  toolCalls: ToolCallJson[];
 }
 
 /** One thread; its id is the root interception's id. Times are RFC 3339 UTC text. */
@@ -38,6 +39,15 @@ export interface ThreadRow {
   endedAt: string;
   tokenUsage: TokenUsageSum;
   agenticActions: AgenticActionRow[];
+  /** How the thread's last interception ended (a later success hides an earlier failure). */
+  outcome: InterceptionOutcome;
+}
+
+/** How an interception ended: its failure class (null for a success), recorded error and upstream status. */
+export interface InterceptionOutcome {
+  errorType: ErrorType | null;
+  errorMessage: string | null;
+  upstreamStatus: number | null;
 }
 
 export interface SessionThreadsQuery {
@@ -63,7 +73,10 @@ interface PageInterception {
   usages: TokenUsageAmounts[];
   prompt: string | null;
   thinking: string[];
-  toolCalls: ToolUsageRow[];
+  toolCalls: ToolCallJson[];
+  errorType: ErrorType | null;
+  errorMessage: string | null;
+  upstreamStatus: number | null;
 }
 
 /** Reads one page of a session's threads; a cursor that is not an interception of the session is reported. */
@@ -121,6 +134,7 @@ async function readPageInterceptions(
     SELECT i.id, coalesce(i.thread_root_id, i.id) AS "threadId", i.model, i.provider,
       i.credential_kind AS "credentialKind", i.credential_hint AS "credentialHint",
       ${utcText(sql`i.started_at`)} AS "startedAt", ${utcText(sql`i.ended_at`)} AS "endedAt",
+      i.error_type AS "errorType", i.error AS "errorMessage", i.upstream_status AS "upstreamStatus",
       coalesce((
         SELECT json_agg(json_build_object('inputTokens', t.input_tokens, 'outputTokens', t.output_tokens,
           'cacheReadInputTokens', t.cache_read_input_tokens, 'cacheWriteInputTokens', t.cache_write_input_tokens,
@@ -130,12 +144,7 @@ async function readPageInterceptions(
         ORDER BY q.created_at DESC, q.id DESC LIMIT 1) AS prompt,
       coalesce((SELECT json_agg(m.content ORDER BY m.created_at, m.id) FROM aibridge_model_thoughts m
         WHERE m.interception_id = i.id), '[]') AS thinking,
-      coalesce((
-        SELECT json_agg(json_build_object('id', x.id, 'interceptionId', x.interception_id,
-          'providerResponseId', x.provider_response_id, 'tool', x.tool, 'input', x.input,
-          'injected', x.injected, 'serverUrl', x.server_url, 'invocationError', x.invocation_error,
-          'metadata', x.metadata, 'createdAt', ${utcText(sql`x.created_at`)}) ORDER BY x.created_at, x.id)
-        FROM aibridge_tool_usages x WHERE x.interception_id = i.id), '[]') AS "toolCalls"
+      (${toolUsagesOf(toolCallWire, sql`i.id`).sql})::json AS "toolCalls"
     FROM aibridge_interceptions i
     WHERE ${input.inSession} AND (i.id = ANY(${roots}) OR i.thread_root_id = ANY(${roots}))
     ORDER BY i.started_at, i.id`.execute(db);
@@ -148,6 +157,7 @@ function toThread(thread: PageInterception[]): ThreadRow {
   const tokenUsage = emptyTokenUsageSum();
   const agenticActions: AgenticActionRow[] = [];
   let endedAt = root.endedAt;
+  const last = thread.at(-1) ?? root;
   for (const interception of thread) {
     for (const usage of interception.usages) addTokenUsage(tokenUsage, usage);
     if (interception.endedAt > endedAt) endedAt = interception.endedAt;
@@ -173,5 +183,10 @@ function toThread(thread: PageInterception[]): ThreadRow {
     endedAt,
     tokenUsage,
     agenticActions,
+    outcome: {
+      errorType: last.errorType,
+      errorMessage: last.errorMessage,
+      upstreamStatus: last.upstreamStatus,
+    },
   };
 }

@@ -4,19 +4,56 @@
  * results afterwards, so counts and pages stay right for members.
  */
 import { type RawBuilder, sql } from 'kysely';
+import type { RecordFilter } from '../search/search-keys.js';
 
-/** A search with its initiator resolved to a user id. Absent fields do not filter. */
-export interface RecordFilter {
-  initiatorId?: string;
-  provider?: string;
-  providerName?: string;
-  model?: string;
-  client?: string;
-  sessionId?: string;
-  /** Inclusive lower bound on the start time. */
-  startedAfter?: Date;
-  /** Exclusive upper bound on the start time. */
-  startedBefore?: Date;
+/**
+ * A search with its initiator resolved to a user id. Derived from the search key table, which is the one
+ * place a key is declared; the store only reads the type (no code of the search layer runs here).
+ */
+export type { RecordFilter } from '../search/search-keys.js';
+
+/**
+ * How one query turns each filter field into a condition. Every field must be named, so a key added to the
+ * search table fails to compile until each query says how it filters by it.
+ */
+export type FilterConditions = {
+  [Field in keyof RecordFilter]-?: (value: NonNullable<RecordFilter[Field]>) => RawBuilder<unknown>;
+};
+
+/**
+ * Like `FilterConditions`, for a query that serves only some fields (a rollup): `null` marks a field it
+ * cannot filter by, so the caller must answer such a filter another way.
+ */
+export type PartialFilterConditions = {
+  [Field in keyof RecordFilter]-?: ((value: NonNullable<RecordFilter[Field]>) => RawBuilder<unknown>) | null;
+};
+
+/**
+ * The conditions of the fields `filter` sets, built by `builders` (a `FilterConditions`, or the served part
+ * of a `PartialFilterConditions`: fields it marks `null` or leaves out are skipped, see `unservedFields`).
+ */
+export function filterConditions(
+  filter: RecordFilter,
+  builders: Partial<PartialFilterConditions>,
+): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [];
+  for (const field of Object.keys(builders) as (keyof RecordFilter)[]) {
+    const value = filter[field];
+    // Each builder takes its own field's value; the loop cannot express that correlation to the compiler.
+    const build = builders[field] as ((value: unknown) => RawBuilder<unknown>) | null | undefined;
+    if (value !== undefined && build) conditions.push(build(value));
+  }
+  return conditions;
+}
+
+/** The fields `filter` sets that `builders` marks as not served. */
+export function unservedFields(
+  filter: RecordFilter,
+  builders: Partial<PartialFilterConditions>,
+): (keyof RecordFilter)[] {
+  return (Object.keys(builders) as (keyof RecordFilter)[]).filter(
+    (field) => filter[field] !== undefined && builders[field] === null,
+  );
 }
 
 /** Whose records a caller may read: `null` means everyone's (owners, auditors), else one user's id. */

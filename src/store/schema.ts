@@ -47,6 +47,8 @@ export interface InterceptionsTable {
   ended_at: Timestamp | null;
   upstream_status: number | null;
   error: string | null;
+  /** The failure class, computed by the database from the columns above (migration 0006). */
+  error_type: ColumnType<string | null, never, never>;
 }
 
 export interface TokenUsagesTable {

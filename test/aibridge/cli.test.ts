@@ -52,11 +52,27 @@ describeEachDatabase('aibridge interceptions|sessions|models|clients', (getStore
     expect(window).toMatchObject({ count: 1, results: [{ id: x1 }] });
   });
 
+  it('interceptions list has a flag for every key of its grammar, client and credential kind too', async () => {
+    const { b1, x1 } = world.ids;
+    const codex = await json<Page>(interceptionsCommand(), ['list', '--client', 'Codex']);
+    expect(codex).toMatchObject({ count: 1, results: [{ id: x1 }] });
+    const byok = await json<Page>(interceptionsCommand(), [
+      'list',
+      '--credential-kind',
+      'byok',
+      '--client',
+      'Claude Code',
+    ]);
+    expect(byok).toMatchObject({ count: 1, results: [{ id: b1 }] });
+    const sessions = await json<Sessions>(sessionsCommand(), ['list', '--credential-kind', 'byok']);
+    expect(sessions.sessions.map((session) => session.id)).toEqual(['zed-1', 'cc-session-1']);
+  });
+
   it('interceptions list prints a table and says how to get the next page', async () => {
     const { stdout, stderr } = await run(interceptionsCommand(), ['list', '--limit', '2', ...as()]);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^STARTED\s+TOOK\s+INITIATOR\s+PROVIDER\s+MODEL\s+CLIENT\s+IN\s+OUT\s+TOOLS\s+PROMPT\s+ID$/,
+      /^STARTED\s+TOOK\s+INITIATOR\s+PROVIDER\s+MODEL\s+CLIENT\s+STATUS\s+IN\s+OUT\s+TOOLS\s+PROMPT\s+ID$/,
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toContain(world.ids.x1);

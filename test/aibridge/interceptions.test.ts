@@ -54,6 +54,9 @@ describeEachDatabase('GET /api/v2/aibridge/interceptions', (getStore) => {
       metadata: { user_agent: 'claude-cli/1.0' },
       started_at: '2025-03-10T10:00:00.000Z',
       ended_at: '2025-03-10T10:00:01.000Z',
+      error_type: null,
+      error_message: null,
+      upstream_status: 200,
       token_usages: [
         {
           id: expect.any(String),
@@ -121,6 +124,29 @@ describeEachDatabase('GET /api/v2/aibridge/interceptions', (getStore) => {
       ).toEqual(expected);
       expect(body.count, q).toBe(expected.length);
     }
+  });
+
+  it('filters by client and credential kind, the count agreeing with the page', async () => {
+    const { a1, a2, a3, b1, x1, bob1, bob2 } = world.ids;
+    const cases: [string, string[]][] = [
+      ['client:Codex', [x1]],
+      ['client:"Claude Code"', [b1, a3, a2, a1]],
+      ['credential_kind:byok', [bob1, b1]],
+      ['credential_kind:centralized', [x1, a3, a2, a1, bob2]],
+      ['client:"Claude Code" credential_kind:byok', [b1]],
+      ['client:Zed started_after:2025-03-12T00:00:00Z', [bob1]],
+      ['credential_kind:byok started_after:2025-03-10T00:00:00Z started_before:2025-03-12T00:00:00Z', [b1]],
+    ];
+    for (const [q, expected] of cases) {
+      const { status, body } = await list(`?q=${encodeURIComponent(q)}`);
+      expect(status, q).toBe(200);
+      expect(
+        body.results.map((row) => row.id),
+        q,
+      ).toEqual(expected);
+      expect(body.count, q).toBe(expected.length);
+    }
+    expect(await fails('?q=credential_kind:borrowed')).toEqual(['credential_kind']);
   });
 
   it('pages with limit and offset, and with after_id cursors', async () => {

@@ -90,6 +90,9 @@ describeEachDatabase('GET /api/v2/aibridge/sessions/{session_id}', (getStore) =>
             cache_write_input_tokens: 1,
             metadata: { 'reasoning.tokens': 7 },
           },
+          error_type: null,
+          error_message: null,
+          upstream_status: 200,
           agentic_actions: [
             {
               model: 'claude-sonnet-4',
@@ -138,6 +141,9 @@ describeEachDatabase('GET /api/v2/aibridge/sessions/{session_id}', (getStore) =>
             cache_write_input_tokens: 0,
             metadata: {},
           },
+          error_type: null,
+          error_message: null,
+          upstream_status: 200,
           agentic_actions: [],
         },
       ],

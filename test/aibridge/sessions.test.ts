@@ -95,6 +95,22 @@ describeEachDatabase('GET /api/v2/aibridge/sessions', (getStore) => {
     }
   });
 
+  it('filters by the credential kind of any interception of a session, the count agreeing', async () => {
+    const { x1, bob2 } = world.ids;
+    const cases: [string, string[]][] = [
+      ['credential_kind:byok', ['zed-1', 'cc-session-1']],
+      ['credential_kind:centralized', [x1, 'cc-session-1', bob2]],
+      ['credential_kind:byok initiator:bob', ['zed-1']],
+    ];
+    for (const [q, expected] of cases) {
+      const { status, body } = await list(`?q=${encodeURIComponent(q)}`);
+      expect(status, q).toBe(200);
+      expect(ids(body), q).toEqual(expected);
+      expect(body.count, q).toBe(expected.length);
+    }
+    expect(await fails('?q=credential_kind:other')).toEqual(['credential_kind']);
+  });
+
   it('pages with limit and offset, and with after_session_id cursors', async () => {
     const all = ids((await list()).body);
     expect(ids((await list('?limit=2')).body)).toEqual(all.slice(0, 2));

@@ -53,6 +53,14 @@ const models = JSON.stringify({
   data: [{ id: 'gpt-4.1', object: 'model', created: 1, owned_by: 'openai' }],
 });
 
+// OpenAI's embeddings answer for `encoding_format: "float"`.
+const embeddings = JSON.stringify({
+  object: 'list',
+  data: [{ object: 'embedding', index: 0, embedding: [0.5, -0.25] }],
+  model: 'text-embedding-3-small',
+  usage: { prompt_tokens: 2, total_tokens: 2 },
+});
+
 /** A running fake provider. */
 export class FakeProvider {
   readonly exchanges: Exchange[] = [];
@@ -157,6 +165,9 @@ export class FakeProvider {
         { kind: 'status', status: 200, body: '{"input_tokens":42}' },
         requestId,
       );
+    }
+    if (request.method === 'POST' && path === '/v1/embeddings') {
+      return this.#send(response, write, { kind: 'status', status: 200, body: embeddings }, requestId);
     }
     const fallback = defaults[path];
     if (request.method !== 'POST' || fallback === undefined) {

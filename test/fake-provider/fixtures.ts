@@ -27,3 +27,17 @@ export function decodeFixture(name: string, chunkSize = 7): SseEvent[] {
   }
   return events;
 }
+
+/** A request captured from a real coding agent (`test/fixtures/agents/`), sanitised: headers and body. */
+export interface AgentRequest {
+  client: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** Reads a captured agent request, e.g. `claude-code-1-prompt.json`. */
+export function readAgentRequest(name: string): AgentRequest {
+  return JSON.parse(readFixture(`agents/${name}`).toString('utf8')) as AgentRequest;
+}

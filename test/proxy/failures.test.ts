@@ -185,6 +185,40 @@ describeEachDatabase('proxy failures', (getStore) => {
     expect(stored.tokenUsages).toMatchObject([{ input_tokens: 12 }]);
   });
 
+  it('records a chat stream the client leaves right after its finish_reason chunk as complete', async () => {
+    harness.fake.script({
+      kind: 'stall',
+      fixture: 'openai-chat/stream-tools.sse',
+      afterEvents: Number.POSITIVE_INFINITY,
+    });
+    const abort = new AbortController();
+    const { data, response } = await openai.chat.completions
+      .create(
+        { model: 'gpt-4.1', stream: true, messages: [{ role: 'user', content: 'weather?' }] },
+        { signal: abort.signal },
+      )
+      .withResponse();
+    const finishes: string[] = [];
+    for await (const chunk of data) {
+      const reason = chunk.choices[0]?.finish_reason;
+      if (reason) {
+        finishes.push(reason);
+        abort.abort();
+        break;
+      }
+    }
+    expect(finishes).toEqual(['tool_calls']);
+    await harness.fake.last().done;
+    expect(harness.fake.last().clientClosed).toBe(true);
+    const stored = await readEndedInterception(
+      store(),
+      response.headers.get('x-aibridge-interception-id') ?? '',
+    );
+    expect(stored.interception).toMatchObject({ upstream_status: 200, error: null });
+    expect(stored.interception?.metadata).not.toHaveProperty('client_disconnected');
+    expect(stored.toolUsages.map((tool) => tool.provider_tool_call_id)).toEqual(['call_Paris', 'call_Tokyo']);
+  });
+
   it('answers 503 in the provider shape, without calling upstream, when the record queue is full', async () => {
     vi.spyOn(harness.server.context.recorder, 'hasRoom').mockReturnValue(false);
     const before = harness.fake.exchanges.length;

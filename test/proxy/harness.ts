@@ -21,14 +21,14 @@ export interface ProxyHarness {
 export async function startProxyHarness(
   store: Store,
   config: Partial<Config> = {},
-  extraProviders: ProviderConfig[] = [],
+  extraProviders: ProviderConfig[] | ((fakeUrl: string) => ProviderConfig[]) = [],
 ): Promise<ProxyHarness> {
   const fake = await FakeProvider.start();
   const providers: ProviderConfig[] = [
     { name: 'openai', type: 'openai', baseUrl: `${fake.url}/v1`, key: centralOpenaiKey },
     { name: 'anthropic', type: 'anthropic', baseUrl: fake.url, key: centralAnthropicKey },
     { name: 'azure-eu', type: 'openai', baseUrl: `${fake.url}/v1`, key: centralOpenaiKey },
-    ...extraProviders,
+    ...(typeof extraProviders === 'function' ? extraProviders(fake.url) : extraProviders),
   ];
   const server = await startTestServer({ store, config: { providers, ...config } });
   const member = await server.createUser(`member-${Math.random().toString(36).slice(2, 8)}`);

@@ -27,6 +27,8 @@ export async function startTestServer(input: {
   config?: Partial<Config>;
   /** A logger of the test's own (e.g. writing to a buffer); default: as `config.logLevel` says. */
   logger?: Logger;
+  /** Where the server's JSON log lines go (at the config's level); nowhere when absent. */
+  logDestination?: NodeJS.WritableStream;
 }): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'aibridge-server-'));
   const config: Config = {
@@ -34,7 +36,13 @@ export async function startTestServer(input: {
     shutdownGraceMs: 5000,
     ...input.config,
   };
-  const logger = input.logger ?? createLogger({ level: config.logLevel });
+  const logger =
+    input.logger ??
+    createLogger({
+      level: config.logLevel,
+      format: 'json',
+      ...(input.logDestination === undefined ? {} : { destination: input.logDestination }),
+    });
   const server = await runServer({ config, logger, store: input.store });
   let adminToken = server.adminToken;
   if (!adminToken) {

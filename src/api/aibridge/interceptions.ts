@@ -1,9 +1,9 @@
 /** `GET /api/v2/aibridge/interceptions`: ended interceptions, newest first, with keyset or offset paging. */
 import type { FastifyInstance } from 'fastify';
-import { interceptionsGrammar, parseSearchQuery } from '../../search/parse-search-query.js';
+import { interceptionsGrammar, parseSearchQuery, searchHelpOf } from '../../search/parse-search-query.js';
 import type { ServerContext } from '../../server/context.js';
-import { countInterceptions } from '../../store/count-interceptions.js';
-import { interceptionIsVisible, listInterceptionsJson } from '../../store/query-interceptions.js';
+import { interceptionIsVisible } from '../../store/query-interceptions.js';
+import { readInterceptionsPage } from '../../store/query-interceptions-page.js';
 import { badRequest } from '../http-error.js';
 import { requireUser } from '../require-user.js';
 import { QueryParameters } from './query-parameters.js';
@@ -24,9 +24,7 @@ export const interceptionsRoute: QueryRouteSpec = {
       in: 'query',
       type: 'string',
       required: false,
-      description:
-        'Search query in the format `key:value`. Available keys are: initiator, provider, provider_name, model, client, ' +
-        'started_after, started_before. A bare word is an initiator.',
+      description: searchHelpOf('interceptions'),
     },
     {
       name: 'limit',
@@ -78,11 +76,14 @@ export function registerInterceptionsRoute(app: FastifyInstance, context: Server
     if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
 
     const db = context.store.db;
-    const [count, results] = await Promise.all([
-      countInterceptions(db, { filter: resolved.filter, visibleTo }),
-      listInterceptionsJson(db, { filter: resolved.filter, visibleTo, limit, offset, afterId }),
-    ]);
+    const page = await readInterceptionsPage(db, {
+      filter: resolved.filter,
+      visibleTo,
+      limit,
+      offset,
+      afterId,
+    });
     reply.type('application/json; charset=utf-8');
-    return `{"count":${count},"results":${results}}`;
+    return `{"count":${page.count},"results":${page.resultsJson}}`;
   });
 }

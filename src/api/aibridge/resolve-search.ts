@@ -4,7 +4,7 @@
  */
 import type { Principal } from '../../auth/authenticate.js';
 import { isUuid } from '../../core/ids.js';
-import type { SearchFilter } from '../../search/parse-search-query.js';
+import type { SearchFilter } from '../../search/search-keys.js';
 import type { ServerContext } from '../../server/context.js';
 import { providerNameIsRecorded } from '../../store/query-distinct-values.js';
 import type { RecordFilter, Visibility } from '../../store/record-filter.js';

@@ -5,17 +5,19 @@
  * present, absent values are `null` or `[]`.
  */
 
-/** The subset of JSON Schema (2020-12, as OpenAPI 3.1 uses it) these schemas need. */
-export interface JsonSchema {
-  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | ['string', 'null'];
-  format?: 'uuid' | 'date-time' | 'uri';
-  description?: string;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  additionalProperties?: boolean | JsonSchema;
-  items?: JsonSchema;
-  $ref?: string;
-}
+import {
+  errorWireFields,
+  interceptionWire,
+  minimalUserWire,
+  tokenUsageWire,
+  toolCallWire,
+  toolUsageWire,
+  userPromptWire,
+} from '../../store/query-interceptions.js';
+import { sessionHeaderWire, sessionWire } from '../../store/query-sessions.js';
+import type { JsonSchema } from '../../store/query-wire-fields.js';
+
+export type { JsonSchema };
 
 function object(properties: Record<string, JsonSchema>, description?: string): JsonSchema {
   return {
@@ -34,98 +36,29 @@ const uuid: JsonSchema = { type: 'string', format: 'uuid' };
 const time: JsonSchema = { type: 'string', format: 'date-time' };
 const nullableTime: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
 const strings: JsonSchema = { type: 'array', items: string };
-/** Free-form metadata, as recorded. */
-const metadata: JsonSchema = { type: 'object', additionalProperties: true };
 /** Numeric metadata leaves summed, nested keys joined by dots. */
 const summedMetadata: JsonSchema = { type: 'object', additionalProperties: { type: 'number' } };
 
-export const minimalUser = object({
-  id: uuid,
-  username: string,
-  name: string,
-  avatar_url: { type: 'string', format: 'uri' },
-});
-
-export const tokenUsage = object({
-  id: uuid,
-  interception_id: uuid,
-  provider_response_id: string,
-  input_tokens: integer,
-  output_tokens: integer,
-  cache_read_input_tokens: integer,
-  cache_write_input_tokens: integer,
-  metadata,
-  created_at: time,
-});
-
-export const userPrompt = object({
-  id: uuid,
-  interception_id: uuid,
-  provider_response_id: string,
-  prompt: string,
-  metadata,
-  created_at: time,
-});
-
-const toolUsageProperties = {
-  id: uuid,
-  interception_id: uuid,
-  provider_response_id: string,
-  tool: string,
-  input: string,
-  injected: { type: 'boolean' },
-  server_url: nullableString,
-  metadata,
-  created_at: time,
-} satisfies Record<string, JsonSchema>;
-
-export const toolUsage = object({ ...toolUsageProperties, invocation_error: nullableString });
-
+/** The shapes the database writes as JSON text are declared by their field lists in the store. */
+export const minimalUser: JsonSchema = minimalUserWire.schema;
+export const tokenUsage: JsonSchema = tokenUsageWire.schema;
+export const userPrompt: JsonSchema = userPromptWire.schema;
+export const toolUsage: JsonSchema = toolUsageWire.schema;
 /** A tool call inside an agentic action: the seed lists it without `invocation_error`. */
-export const toolCall = object(toolUsageProperties);
-
-export const interception = object({
-  id: uuid,
-  api_key_id: nullableString,
-  initiator: minimalUser,
-  provider: string,
-  provider_name: string,
-  model: string,
-  client: string,
-  metadata,
-  started_at: time,
-  ended_at: time,
-  token_usages: { type: 'array', items: tokenUsage },
-  user_prompts: { type: 'array', items: userPrompt },
-  tool_usages: { type: 'array', items: toolUsage },
-});
+export const toolCall: JsonSchema = toolCallWire.schema;
+export const interception: JsonSchema = interceptionWire.schema;
+/** The outcome fields of an interception, which a thread shows for its last interception. */
+const errorSchemas = Object.fromEntries(
+  Object.entries(errorWireFields('i')).map(([key, field]) => [key, field.schema]),
+);
 
 export const listInterceptionsResponse = object({
   count: { type: 'integer', description: 'Number of interceptions matching the query, ignoring paging.' },
   results: { type: 'array', items: interception },
 });
 
-export const sessionTokenUsageSummary = object({
-  input_tokens: integer,
-  output_tokens: integer,
-  cache_read_input_tokens: integer,
-  cache_write_input_tokens: integer,
-});
-
-export const session = object({
-  id: { type: 'string', description: 'The session key: client session id, else thread root id.' },
-  initiator: minimalUser,
-  providers: strings,
-  models: strings,
-  client: string,
-  metadata,
-  started_at: time,
-  ended_at: time,
-  threads: integer,
-  last_prompt: nullableString,
-  last_active_at: time,
-  token_usage_summary: sessionTokenUsageSummary,
-});
+export const session: JsonSchema = sessionWire.schema;
+export const sessionTokenUsageSummary: JsonSchema = session.properties!.token_usage_summary!;
 
 export const listSessionsResponse = object({
   count: { type: 'integer', description: 'Number of sessions matching the query, ignoring paging.' },
@@ -159,18 +92,12 @@ export const thread = object({
   started_at: time,
   ended_at: time,
   token_usage: tokenUsageWithMetadata,
+  ...errorSchemas,
   agentic_actions: { type: 'array', items: agenticAction },
 });
 
 export const sessionThreadsResponse = object({
-  id: string,
-  initiator: minimalUser,
-  providers: strings,
-  models: strings,
-  client: string,
-  metadata,
-  started_at: time,
-  ended_at: time,
+  ...sessionHeaderWire.schema.properties,
   page_started_at: nullableTime,
   page_ended_at: nullableTime,
   threads: { type: 'array', items: thread },

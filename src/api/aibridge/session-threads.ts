@@ -77,7 +77,7 @@ export function registerSessionThreadsRoute(app: FastifyInstance, context: Serve
       const session = await findSession(db, { sessionId, visibleTo, sessionIdIsUuid: isUuid(sessionId) });
       if (!session) throw notFound('Session not found.');
       const page = await listSessionThreads(db, {
-        session: { initiatorId: session.initiator.id, sessionKey: session.id },
+        session: session.key,
         limit,
         afterId,
         beforeId,

@@ -1,15 +1,14 @@
 /** `GET /api/v2/aibridge/sessions`: sessions by last activity, with keyset or offset paging. */
 import type { FastifyInstance } from 'fastify';
-import { parseSearchQuery, sessionsGrammar } from '../../search/parse-search-query.js';
+import { parseSearchQuery, searchHelpOf, sessionsGrammar } from '../../search/parse-search-query.js';
 import type { ServerContext } from '../../server/context.js';
-import { countSessions, findSessionCursor, listSessions } from '../../store/query-sessions.js';
+import { findSessionCursor, readSessionsPage } from '../../store/query-sessions.js';
 import { badRequest } from '../http-error.js';
 import { requireUser } from '../require-user.js';
 import { QueryParameters } from './query-parameters.js';
 import { resolveSearch, visibilityOf } from './resolve-search.js';
-import { fastifyPath, type QueryRouteSpec, responseSchemaOf } from './route-spec.js';
+import { fastifyPath, type QueryRouteSpec } from './route-spec.js';
 import { listSessionsResponse } from './schemas.js';
-import { sessionJson } from './to-wire.js';
 
 /** Coder's defaults for this route: 100 per page, at most 1000. */
 export const sessionsLimits = { default: 100, max: 1000 };
@@ -27,9 +26,7 @@ export const sessionsRoute: QueryRouteSpec = {
       in: 'query',
       type: 'string',
       required: false,
-      description:
-        'Search query in the format `key:value`. Available keys are: initiator, provider, provider_name, model, ' +
-        'client, session_id, started_after, started_before.',
+      description: searchHelpOf('sessions'),
     },
     {
       name: 'limit',
@@ -56,9 +53,12 @@ export const sessionsRoute: QueryRouteSpec = {
   response: listSessionsResponse,
 };
 
-/** Registers the sessions list. */
+/**
+ * Registers the sessions list. Like the interceptions list, its page comes from the database as JSON text
+ * in the shape of `listSessionsResponse` and is sent as it is.
+ */
 export function registerSessionsRoute(app: FastifyInstance, context: ServerContext): void {
-  app.get(fastifyPath(sessionsRoute), responseSchemaOf(sessionsRoute), async (request) => {
+  app.get(fastifyPath(sessionsRoute), async (request, reply) => {
     const principal = await requireUser(request, context);
     const visibleTo = visibilityOf(principal);
     const parameters = new QueryParameters(request.query);
@@ -84,10 +84,8 @@ export function registerSessionsRoute(app: FastifyInstance, context: ServerConte
     }
     if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
 
-    const [count, rows] = await Promise.all([
-      countSessions(db, { filter: resolved.filter, visibleTo }),
-      listSessions(db, { filter: resolved.filter, visibleTo, limit, offset, after }),
-    ]);
-    return { count, sessions: rows.map(sessionJson) };
+    const page = await readSessionsPage(db, { filter: resolved.filter, visibleTo, limit, offset, after });
+    reply.type('application/json; charset=utf-8');
+    return `{"count":${page.count},"sessions":${page.sessionsJson}}`;
   });
 }

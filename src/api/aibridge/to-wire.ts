@@ -1,10 +1,9 @@
 /**
- * Store rows to the wire shapes of seed 002 (snake_case, Coder's field names and nesting). The schemas in
- * schemas.ts describe the same shapes; the route tests compare both with the seed's examples. The
- * interceptions list is the exception: the database writes its wire JSON (`listInterceptionsJson`).
+ * The wire shapes built in Node (snake_case, Coder's field names and nesting): a session's threads, whose
+ * token sums add up usage metadata by dotted key. Everything else the database writes from the field
+ * lists in the store (query-wire-fields.ts), and so do a thread's tool calls and its session's header.
  */
-import type { MinimalUser, ToolUsageRow } from '../../store/query-interceptions.js';
-import type { SessionDetailRow, SessionRow } from '../../store/query-sessions.js';
+import type { SessionDetail } from '../../store/query-sessions.js';
 import type { ThreadRow } from '../../store/query-threads.js';
 import type { TokenUsageSum } from '../../store/sum-token-usages.js';
 
@@ -15,48 +14,6 @@ export interface TokenUsageWithMetadataJson {
   cache_read_input_tokens: number;
   cache_write_input_tokens: number;
   metadata: Record<string, number>;
-}
-
-const userJson = (user: MinimalUser) => ({
-  id: user.id,
-  username: user.username,
-  name: user.name,
-  avatar_url: user.avatarUrl,
-});
-
-const toolCallJson = (tool: ToolUsageRow) => ({
-  id: tool.id,
-  interception_id: tool.interceptionId,
-  provider_response_id: tool.providerResponseId,
-  tool: tool.tool,
-  input: tool.input,
-  injected: tool.injected,
-  server_url: tool.serverUrl,
-  metadata: tool.metadata,
-  created_at: tool.createdAt,
-});
-
-/** A session of the sessions list. */
-export function sessionJson(row: SessionRow) {
-  return {
-    id: row.id,
-    initiator: userJson(row.initiator),
-    providers: row.providers,
-    models: row.models,
-    client: row.client,
-    metadata: row.metadata,
-    started_at: row.startedAt,
-    ended_at: row.endedAt,
-    threads: row.threads,
-    last_prompt: row.lastPrompt,
-    last_active_at: row.lastActiveAt,
-    token_usage_summary: {
-      input_tokens: row.tokenUsageSummary.inputTokens,
-      output_tokens: row.tokenUsageSummary.outputTokens,
-      cache_read_input_tokens: row.tokenUsageSummary.cacheReadInputTokens,
-      cache_write_input_tokens: row.tokenUsageSummary.cacheWriteInputTokens,
-    },
-  };
 }
 
 /** A token usage sum with its summed metadata as a plain object. */
@@ -82,17 +39,23 @@ function threadJson(row: ThreadRow) {
     started_at: row.startedAt,
     ended_at: row.endedAt,
     token_usage: tokenUsageSumJson(row.tokenUsage),
+    error_type: row.outcome.errorType,
+    error_message: row.outcome.errorMessage,
+    upstream_status: row.outcome.upstreamStatus,
     agentic_actions: row.agenticActions.map((action) => ({
       model: action.model,
       thinking: action.thinking.map((text) => ({ text })),
       token_usage: tokenUsageSumJson(action.tokenUsage),
-      tool_calls: action.toolCalls.map(toolCallJson),
+      tool_calls: action.toolCalls,
     })),
   };
 }
 
-/** A session with one page of its threads; the summary covers the whole session (from its rollup). */
-export function sessionThreadsJson(input: { session: SessionDetailRow; threads: ThreadRow[] }) {
+/**
+ * A session with one page of its threads: the session's header as the database wrote it, the page's
+ * span, and the summary of the whole session (from its rollup).
+ */
+export function sessionThreadsJson(input: { session: SessionDetail; threads: ThreadRow[] }) {
   const { session, threads } = input;
   let pageStartedAt: string | null = null;
   let pageEndedAt: string | null = null;
@@ -101,14 +64,7 @@ export function sessionThreadsJson(input: { session: SessionDetailRow; threads: 
     if (pageEndedAt === null || thread.endedAt > pageEndedAt) pageEndedAt = thread.endedAt;
   }
   return {
-    id: session.id,
-    initiator: userJson(session.initiator),
-    providers: session.providers,
-    models: session.models,
-    client: session.client,
-    metadata: session.metadata,
-    started_at: session.startedAt,
-    ended_at: session.endedAt,
+    ...session.header,
     page_started_at: pageStartedAt,
     page_ended_at: pageEndedAt,
     threads: threads.map(threadJson),

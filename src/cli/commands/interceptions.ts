@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { SearchKey } from '../../search/parse-search-query.js';
+import { interceptionsGrammar } from '../../search/parse-search-query.js';
 import { type ClientCommandOptions, clientFor, withClientOptions } from '../client-command.js';
 import { cell, humanDuration, humanTime, printObject, printPagingHint, printRows } from '../output.js';
 import {
@@ -30,6 +30,8 @@ interface InterceptionJson {
     cache_write_input_tokens: number;
   }[];
   tool_usages: { tool: string; input: string; created_at: string }[];
+  error_type: string | null;
+  upstream_status: number | null;
   user_prompts: { prompt: string }[];
 }
 
@@ -38,19 +40,18 @@ interface InterceptionsPage {
   results: InterceptionJson[];
 }
 
-const keys: SearchKey[] = [
-  'initiator',
-  'provider',
-  'provider_name',
-  'model',
-  'client',
-  'started_after',
-  'started_before',
-];
+/** The flags follow the route's grammar, which the search key table defines. */
+const keys = interceptionsGrammar.keys;
 
 type TokenField = keyof InterceptionJson['token_usages'][number];
 const sum = (row: InterceptionJson, field: TokenField) =>
   row.token_usages.reduce((total, usage) => total + usage[field], 0);
+
+/** `ok`, or the failure class with the provider's HTTP status when one was received: `rate_limit 429`. */
+function statusOf(row: InterceptionJson): string {
+  if (row.error_type === null) return 'ok';
+  return row.upstream_status === null ? row.error_type : `${row.error_type} ${row.upstream_status}`;
+}
 
 /** `aibridge interceptions list|show`. */
 export function interceptionsCommand(): Command {
@@ -88,6 +89,7 @@ export function interceptionsCommand(): Command {
         { heading: 'provider', value: (row) => row.provider_name },
         { heading: 'model', value: (row) => row.model },
         { heading: 'client', value: (row) => row.client },
+        { heading: 'status', value: statusOf },
         { heading: 'in', value: (row) => sum(row, 'input_tokens') },
         { heading: 'out', value: (row) => sum(row, 'output_tokens') },
         { heading: 'tools', value: (row) => row.tool_usages.length },
@@ -130,7 +132,7 @@ export function interceptionsCommand(): Command {
         took: humanDuration(found.started_at, found.ended_at),
         tokens: `in ${sum(found, 'input_tokens')}, out ${sum(found, 'output_tokens')}, cache read ${sum(found, 'cache_read_input_tokens')}, cache write ${sum(found, 'cache_write_input_tokens')}`,
         prompt: cell(found.user_prompts.at(-1)?.prompt, 200),
-        ...(typeof found.metadata.error === 'string' ? { error: found.metadata.error } : {}),
+        status: statusOf(found),
       },
     });
     process.stdout.write('\n');

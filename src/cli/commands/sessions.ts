@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { SearchKey } from '../../search/parse-search-query.js';
+import { sessionsGrammar } from '../../search/parse-search-query.js';
 import { type ClientCommandOptions, clientFor, withClientOptions } from '../client-command.js';
 import { cell, humanDuration, humanTime, printObject, printPagingHint, printRows } from '../output.js';
 import {
@@ -52,16 +52,8 @@ interface SessionThreadsJson {
   [key: string]: unknown;
 }
 
-const keys: SearchKey[] = [
-  'initiator',
-  'provider',
-  'provider_name',
-  'model',
-  'client',
-  'session_id',
-  'started_after',
-  'started_before',
-];
+/** The flags follow the route's grammar, which the search key table defines. */
+const keys = sessionsGrammar.keys;
 
 /** `aibridge sessions list|show`. */
 export function sessionsCommand(): Command {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFixture, readFixture } from '../../../test/fake-provider/fixtures.js';
+import { decodeFixture, readAgentRequest, readFixture } from '../../../test/fake-provider/fixtures.js';
 import type { EndpointAdapter } from '../provider.js';
 import { SseDecoder } from '../sse/decode-sse.js';
 import { anthropicProvider } from './index.js';
@@ -128,6 +128,37 @@ describe('Anthropic Messages requests', () => {
     expect(inspection).toMatchObject({ prompt: null, latestToolResultId: 'toolu_02Tokyo' });
   });
 
+  it.each([
+    ['claude-code-1-prompt.json', 'Run echo hello in the shell', null],
+    ['claude-code-2-tool-result.json', null, 'toolu_cap_1'],
+    ['claude-code-3-second-prompt.json', 'Now run echo bye', null],
+  ])('reads Claude Code 2.1.332 request %s as prompt %j, tool result %j', (name, prompt, toolResult) => {
+    const { body } = readAgentRequest(name);
+    expect(endpoint.inspect(body, '')).toMatchObject({ prompt, latestToolResultId: toolResult });
+  });
+
+  it('skips trailing system messages and joins the user text blocks a client did not inject', () => {
+    const inspection = inspect([
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'text',
+            text: '<system-reminder>a</system-reminder>\n<system-reminder>b</system-reminder>',
+          },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: '' } },
+          { type: 'text', text: 'look at this' },
+          { type: 'text', text: 'and fix it' },
+        ],
+      },
+      { role: 'system', content: '# Environment' },
+      { role: 'system', content: [{ type: 'text', text: 'more' }] },
+    ]);
+    expect(inspection.prompt).toBe('look at this\nand fix it');
+    expect(inspect([{ role: 'user', content: '<system-reminder>x</system-reminder>' }]).prompt).toBeNull();
+    expect(inspect([{ role: 'system', content: 'only system' }]).prompt).toBeNull();
+  });
+
   it('records no prompt when the last message is the assistant prefill', () => {
     expect(
       inspect([
@@ -162,3 +193,30 @@ function requireEndpoint(endpoint: EndpointAdapter | undefined): EndpointAdapter
   if (endpoint === undefined) throw new Error('endpoint not registered');
   return endpoint;
 }
+
+describe('Anthropic stream completion', () => {
+  it('is complete from message_stop on, or once an error event ended the stream', () => {
+    const events = decodeFixture('anthropic/stream-text.sse');
+    const parser = endpoint.inspect({ stream: true, messages: [] }, '').createParser();
+    const completeAt = events.findIndex((event) => {
+      parser.onEvent(event);
+      return parser.isComplete();
+    });
+    expect(events[completeAt]?.event).toBe('message_stop');
+    expect(completeAt).toBe(events.length - 1);
+    const failed = endpoint.inspect({ stream: true, messages: [] }, '').createParser();
+    const overloaded = decodeFixture('anthropic/stream-overloaded.sse');
+    for (const event of overloaded.slice(0, -1)) failed.onEvent(event);
+    expect(overloaded.at(-1)?.event).toBe('error');
+    expect(failed.isComplete()).toBe(false);
+    for (const event of overloaded.slice(-1)) failed.onEvent(event);
+    expect(failed.isComplete()).toBe(true);
+  });
+
+  it('is complete once a blocking body was read', () => {
+    const parser = endpoint.inspect({ messages: [] }, '').createParser();
+    expect(parser.isComplete()).toBe(false);
+    parser.onBody(JSON.parse(readFixture('anthropic/message-thinking-tools.json').toString()));
+    expect(parser.isComplete()).toBe(true);
+  });
+});

@@ -1,4 +1,4 @@
-/** Anthropic Messages API: `POST /v1/messages` intercepted; everything else under the instance passed through. */
+/** Anthropic Messages API: `POST /v1/messages` intercepted; models and token counting passed through. */
 import { stringField } from '../json/read-json.js';
 import type { EndpointAdapter, ProviderAdapter } from '../provider.js';
 import { errorBody, readErrorMessage, streamErrorEvent } from './errors.js';
@@ -25,6 +25,11 @@ const messagesEndpoint: EndpointAdapter = {
 export const anthropicProvider: ProviderAdapter = {
   type: 'anthropic',
   endpoints: new Map([[messagesPath, messagesEndpoint]]),
+  passThrough: [
+    { method: 'GET', path: '/v1/models' },
+    { method: 'GET', path: '/v1/models/{model_id}' },
+    { method: 'POST', path: '/v1/messages/count_tokens' },
+  ],
   upstreamPath: (path) => path,
   credentialHeaders: (key) => ({ 'x-api-key': key }),
   errorBody,

@@ -31,6 +31,7 @@ export class MessagesResponseParser implements ResponseParser {
   };
   #usage: Record<string, unknown> | null = null;
   readonly #blocks = new Map<number, BlockInProgress>();
+  #complete = false;
 
   onEvent(event: SseEvent): boolean {
     const parsed = parseJson(event.data);
@@ -57,17 +58,23 @@ export class MessagesResponseParser implements ResponseParser {
       case 'message_delta':
         this.#onUsage(asObject(data.usage));
         break;
+      case 'message_stop':
+        this.#complete = true;
+        break;
       case 'error':
+        // Anthropic ends the stream after an error event: nothing more will come.
         this.#summary.error = stringField(asObject(data.error), 'message') ?? 'stream error';
+        this.#complete = true;
         break;
       default:
-        // ping, message_stop and event types added later carry nothing recorded.
+        // ping and event types added later carry nothing recorded.
         break;
     }
     return true;
   }
 
   onBody(body: unknown): void {
+    this.#complete = true;
     const message = asObject(body);
     this.#onMessage(message);
     const content = message?.content;
@@ -77,6 +84,10 @@ export class MessagesResponseParser implements ResponseParser {
         if (object !== null) this.#onContentBlock(object as unknown as ContentBlock, null);
       }
     }
+  }
+
+  isComplete(): boolean {
+    return this.#complete;
   }
 
   summary(): ResponseSummary {

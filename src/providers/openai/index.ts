@@ -1,6 +1,6 @@
 /**
- * The OpenAI provider type: Chat Completions and Responses intercepted, every other path (`/v1/models`,
- * embeddings, files) passed through. Any OpenAI-compatible server works behind it.
+ * The OpenAI provider type: Chat Completions and Responses intercepted; models and the Responses reads
+ * that generate nothing passed through. Any OpenAI-compatible server works behind it.
  */
 import type { ProviderAdapter } from '../provider.js';
 import { chatCompletionsEndpoint, chatCompletionsPath } from './chat-completions/index.js';
@@ -14,6 +14,17 @@ export const openaiProvider: ProviderAdapter = {
     [responsesPath, responsesEndpoint],
   ]),
   // OpenAI base URLs end in the version (`https://api.openai.com/v1`); client paths carry it too.
+  passThrough: [
+    { method: 'GET', path: '/v1/models' },
+    { method: 'GET', path: '/v1/models/{model}' },
+    { method: 'GET', path: '/v1/responses/{response_id}' },
+    { method: 'DELETE', path: '/v1/responses/{response_id}' },
+    { method: 'GET', path: '/v1/responses/{response_id}/input_items' },
+    // Background responses: cancelling stops generation, it starts none.
+    { method: 'POST', path: '/v1/responses/{response_id}/cancel' },
+    // `client.responses.inputTokens.count()` in the official SDKs: counts, generates nothing.
+    { method: 'POST', path: '/v1/responses/input_tokens' },
+  ],
   upstreamPath: (path) => (path === '/v1' || path.startsWith('/v1/') ? path.slice(3) : path),
   credentialHeaders: (key) => ({ authorization: `Bearer ${key}` }),
   errorBody,

@@ -43,6 +43,27 @@ describe('Chat Completions request edits', () => {
     expect(endpoint.inspect(body, '')).toMatchObject({ prompt: null, latestToolResultId: 'call_Tokyo' });
     expect(endpoint.inspect({ messages: body.messages.slice(0, 1) }, '').prompt).toBe('weather?');
   });
+
+  it('skips trailing system-role messages and leaves out text parts a client injected', () => {
+    const messages = [
+      { role: 'system', content: 'You are helpful.' },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '<session_context>\nThis is the Gemini CLI.\n</session_context>' },
+          { type: 'text', text: 'summarise the repo' },
+        ],
+      },
+      { role: 'developer', content: 'answer in English' },
+      { role: 'system', content: 'keep it short' },
+    ];
+    expect(endpoint.inspect({ messages }, '').prompt).toBe('summarise the repo');
+    const toolAnswer = [...messages.slice(0, 2), { role: 'tool', tool_call_id: 'call_1', content: 'x' }];
+    expect(endpoint.inspect({ messages: [...toolAnswer, messages[3]] }, '')).toMatchObject({
+      prompt: null,
+      latestToolResultId: 'call_1',
+    });
+  });
 });
 
 describe('Chat Completions parsing', () => {
@@ -151,3 +172,27 @@ function requireEndpoint(endpoint: EndpointAdapter | undefined): EndpointAdapter
   if (endpoint === undefined) throw new Error('endpoint not registered');
   return endpoint;
 }
+
+describe('Chat Completions stream completion', () => {
+  const feed = (clientAsked: boolean, count: number) => {
+    const body = clientAsked ? { stream: true, stream_options: { include_usage: true } } : { stream: true };
+    const parser = endpoint.inspect(body, JSON.stringify(body)).createParser();
+    for (const event of decodeFixture('openai-chat/stream-tools.sse').slice(0, count)) parser.onEvent(event);
+    return parser.isComplete();
+  };
+  const events = decodeFixture('openai-chat/stream-tools.sse');
+  const finishAt = events.findIndex((event) => event.data.includes('"finish_reason":"tool_calls"'));
+
+  it('is complete after the finish_reason chunk when the client did not ask for usage', () => {
+    expect(feed(false, finishAt)).toBe(false);
+    expect(feed(false, finishAt + 1)).toBe(true);
+  });
+
+  it('waits for the usage chunk when the client asked for usage, and [DONE] always completes', () => {
+    expect(feed(true, finishAt + 1)).toBe(false);
+    expect(feed(true, finishAt + 2)).toBe(true);
+    const parser = endpoint.inspect({ stream: true }, '{}').createParser();
+    parser.onEvent({ event: null, data: '[DONE]', raw: null, hasData: true });
+    expect(parser.isComplete()).toBe(true);
+  });
+});

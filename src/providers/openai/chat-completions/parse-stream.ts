@@ -19,6 +19,9 @@ export class ChatCompletionsResponseParser implements ResponseParser {
   #responseModel: string | null = null;
   #usage: Record<string, unknown> | null = null;
   #error: string | null = null;
+  #done = false;
+  readonly #choicesSeen = new Set<number>();
+  readonly #choicesFinished = new Set<number>();
 
   /** `dropUsageChunk`: the bridge asked for usage on the client's behalf and hides the extra chunk. */
   constructor(options: { dropUsageChunk: boolean }) {
@@ -26,7 +29,10 @@ export class ChatCompletionsResponseParser implements ResponseParser {
   }
 
   onEvent(event: SseEvent): boolean {
-    if (isDoneSentinel(event.data)) return true;
+    if (isDoneSentinel(event.data)) {
+      this.#done = true;
+      return true;
+    }
     const parsed = parseJson(event.data);
     const chunk = parsed.ok ? asObject(parsed.value) : null;
     if (chunk === null) {
@@ -37,6 +43,7 @@ export class ChatCompletionsResponseParser implements ResponseParser {
     if (error !== null) {
       // OpenAI reports a failure mid-stream as a chunk holding only an `error` object.
       this.#error = stringField(error, 'message') ?? 'stream error';
+      this.#done = true;
       return true;
     }
     this.#onChunk(chunk, 'delta');
@@ -44,9 +51,20 @@ export class ChatCompletionsResponseParser implements ResponseParser {
   }
 
   onBody(body: unknown): void {
+    this.#done = true;
     const completion = asObject(body);
     if (completion === null) this.#problems.push('response body is not a JSON object');
     else this.#onChunk(completion, 'message');
+  }
+
+  /**
+   * `[DONE]` ends every stream, but a client may leave as soon as it has what it asked for: each choice's
+   * chunk with a `finish_reason`, and the usage chunk when it asked for usage itself.
+   */
+  isComplete(): boolean {
+    if (this.#done) return true;
+    const finished = this.#choicesFinished.size > 0 && this.#choicesFinished.size === this.#choicesSeen.size;
+    return finished && (this.#dropUsageChunk || this.#usage !== null);
   }
 
   summary(): ResponseSummary {
@@ -68,9 +86,11 @@ export class ChatCompletionsResponseParser implements ResponseParser {
     if (usage !== null) this.#usage = usage;
     arrayField(chunk, 'choices').forEach((entry, position) => {
       const choice = asObject(entry);
+      const choiceIndex = numberField(choice, 'index') ?? position;
+      this.#choicesSeen.add(choiceIndex);
+      if (stringField(choice, 'finish_reason') !== null) this.#choicesFinished.add(choiceIndex);
       const content = asObject(choice?.[contentField]);
       if (content === null) return;
-      const choiceIndex = numberField(choice, 'index') ?? position;
       arrayField(content, 'tool_calls').forEach((call, callPosition) => {
         const object = asObject(call);
         if (object !== null) this.#toolCalls.apply(choiceIndex, object, callPosition);

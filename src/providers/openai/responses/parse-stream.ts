@@ -22,6 +22,7 @@ export class ResponsesResponseParser implements ResponseParser {
     problems: [],
   };
   #itemsSeen = 0;
+  #complete = false;
 
   onEvent(event: SseEvent): boolean {
     const parsed = parseJson(event.data);
@@ -40,14 +41,18 @@ export class ResponsesResponseParser implements ResponseParser {
       this.#summary.responseId ??= stringField(asObject(data.response), 'id');
     } else if (finalEventTypes.has(type)) {
       this.#onResponse(asObject(data.response));
+      this.#complete = true;
     } else if (type === 'error') {
+      // An error event ends the stream as a failed response does.
       this.#summary.error =
         stringField(data, 'message') ?? stringField(asObject(data.error), 'message') ?? 'stream error';
+      this.#complete = true;
     }
     return true;
   }
 
   onBody(body: unknown): void {
+    this.#complete = true;
     const response = asObject(body);
     if (response === null) this.#summary.problems.push('response body is not a JSON object');
     else this.#onResponse(response);
@@ -55,6 +60,10 @@ export class ResponsesResponseParser implements ResponseParser {
 
   summary(): ResponseSummary {
     return this.#summary;
+  }
+
+  isComplete(): boolean {
+    return this.#complete;
   }
 
   #onOutputItem(item: Record<string, unknown>): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFixture, readFixture } from '../../../../test/fake-provider/fixtures.js';
+import { decodeFixture, readAgentRequest, readFixture } from '../../../../test/fake-provider/fixtures.js';
 import type { EndpointAdapter } from '../../provider.js';
 import { openaiProvider } from '../index.js';
 
@@ -25,7 +25,36 @@ describe('Responses requests', () => {
         ],
       },
     ];
-    expect(endpoint.inspect({ input }, '').prompt).toBe('b');
+    expect(endpoint.inspect({ input }, '').prompt).toBe('a\nb');
+  });
+
+  it.each([
+    ['codex-1-prompt.json', 'Run echo hello in the shell', null],
+    ['codex-2-tool-output.json', null, 'call_resp_cap_1'],
+    ['codex-3-second-prompt.json', 'Now run echo bye', null],
+    ['codex-default-model-1-prompt.json', 'Run echo hello in the shell', null],
+    ['codex-default-model-2-second-prompt.json', 'Now run echo bye', null],
+  ])('reads Codex 0.171 request %s as prompt %j, tool result %j', (name, prompt, toolResult) => {
+    const { body } = readAgentRequest(name);
+    expect(endpoint.inspect(body, '')).toMatchObject({ prompt, latestToolResultId: toolResult });
+  });
+
+  it('skips trailing developer and system messages and leaves out injected context parts', () => {
+    const input = [
+      {
+        type: 'message',
+        role: 'user',
+        content: [
+          { type: 'input_text', text: '<environment_context>\n  <cwd>/w</cwd>\n</environment_context>' },
+          { type: 'input_text', text: 'rename the function' },
+        ],
+      },
+      { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'be brief' }] },
+      { role: 'system', content: 'more rules' },
+    ];
+    expect(endpoint.inspect({ input }, '').prompt).toBe('rename the function');
+    const onlyContext = [input[0], { role: 'user', content: '<environment_context></environment_context>' }];
+    expect(endpoint.inspect({ input: onlyContext }, '').prompt).toBeNull();
   });
 
   it('names the latest tool output for thread lineage', () => {
@@ -121,3 +150,22 @@ function requireEndpoint(endpoint: EndpointAdapter | undefined): EndpointAdapter
   if (endpoint === undefined) throw new Error('endpoint not registered');
   return endpoint;
 }
+
+describe('Responses stream completion', () => {
+  it.each(['response.completed', 'response.incomplete', 'response.failed', 'error'])(
+    'is complete from the %s event on',
+    (terminal) => {
+      const events = decodeFixture('openai-responses/stream-reasoning-tools.sse');
+      const parser = endpoint.inspect({ stream: true }, '').createParser();
+      for (const event of events.slice(0, -1)) parser.onEvent(event);
+      expect(parser.isComplete()).toBe(false);
+      parser.onEvent({
+        event: terminal,
+        data: JSON.stringify({ type: terminal, response: { id: 'resp_x', status: 'x' }, message: 'm' }),
+        raw: null,
+        hasData: true,
+      });
+      expect(parser.isComplete()).toBe(true);
+    },
+  );
+});
