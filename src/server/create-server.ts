@@ -17,7 +17,16 @@ import { registerRequestLog } from './request-log.js';
 import { version } from './version.js';
 
 /** Builds the HTTP application: health, build info, management, query and proxy routes. */
-export async function createServer(context: ServerContext): Promise<FastifyInstance> {
+export async function createServer(
+  context: ServerContext,
+  options: {
+    /**
+     * Whether start-up is still under way: the socket is open (so a port in use fails early) but the
+     * first owner may not exist yet, so every request, health checks included, is answered 503.
+     */
+    starting?: () => boolean;
+  } = {},
+): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: context.logger as FastifyBaseLogger,
     // Fastify's own two lines per request are off: request-log.ts writes one, also for hijacked replies.
@@ -49,6 +58,13 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
   );
 
   registerRequestLog(app, context);
+  const starting = options.starting;
+  if (starting) {
+    app.addHook('onRequest', (_request, reply, done) => {
+      if (!starting()) return done();
+      reply.code(503).header('retry-after', '1').send({ message: 'The bridge is starting; retry shortly.' });
+    });
+  }
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('OK'));
   app.get('/readyz', async (_request, reply) => {
     const readiness = await checkReadiness(context.store);

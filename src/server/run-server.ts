@@ -98,7 +98,8 @@ export async function runServer(input: {
     recorder,
     observability,
   };
-  const app = await createServer(context);
+  let starting = true;
+  const app = await createServer(context, { starting: () => starting });
   let metricsServer: MetricsServer | undefined;
   let adminToken: string | null;
   try {
@@ -115,6 +116,7 @@ export async function runServer(input: {
       });
     }
     adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
+    starting = false;
   } catch (error) {
     await app.close();
     await metricsServer?.close();
