@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/store/open-store.js';
 import { startTestServer, type TestServer } from './support/server.js';
-import { startThrowawayPostgres, type ThrowawayPostgres } from './support/throwaway-postgres.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from './reliability/throwaway-postgres.js';
 
 describe('readiness across a database outage (PostgreSQL mode)', () => {
   let cluster: ThrowawayPostgres;
@@ -21,7 +21,7 @@ describe('readiness across a database outage (PostgreSQL mode)', () => {
   afterAll(async () => {
     await server?.close();
     await store?.close();
-    await cluster?.remove();
+    await cluster?.dispose();
   });
 
   it('answers 200 while the database answers and every migration is applied', async () => {
