@@ -21,12 +21,23 @@ describe('aibridge server on the embedded database', () => {
     rmSync(configHome, { recursive: true, force: true });
   });
 
-  it('writes the owner token to <data-dir>/admin-token with mode 0600 and prints it once', () => {
+  it('writes the owner token to <data-dir>/admin-token with mode 0600 and, off a terminal, prints only where it is', () => {
     const file = join(dataDir, 'admin-token');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const token = readFileSync(file, 'utf8').trim();
     expect(token).toMatch(/^[A-Za-z0-9]{10}-[A-Za-z0-9]{22}$/);
-    expect(server.output()).toContain(token);
+    expect(server.output()).not.toContain(token);
+    expect(server.output()).toContain(`its token is in ${file}`);
+    const startLines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"aibridge listening"'));
+    expect(startLines).toHaveLength(1);
+    expect(JSON.parse(startLines[0] ?? '{}')).toMatchObject({
+      level: 30,
+      adminCreated: true,
+      adminTokenFile: file,
+    });
   });
 
   it('lets the CLI create a member and a token that works against /users/me', async () => {

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { HttpError } from '../api/http-error.js';
+import { noteRequestUser } from '../observability/request-facts.js';
 import { apiTokenSlots, proxyTokenSlots } from '../providers/credential-list.js';
 import { type CredentialSlot, keyInSlot } from '../providers/credentials.js';
 import { type ApiKeyWithHash, findApiKey, touchApiKey } from '../store/api-keys.js';
@@ -48,6 +49,7 @@ export const authMessages = {
   malformed: 'Invalid API token format.',
   invalid: 'API token is invalid.',
   expired: 'API token has expired.',
+  suspended: 'Your account is suspended; ask an owner to activate it.',
   unavailable: 'The bridge cannot verify this token while its database is unreachable; retry shortly.',
 } as const;
 
@@ -113,13 +115,20 @@ export class Authenticator {
         detail: `The token expired at ${cached.key.expiresAt.toISOString()}.`,
       });
     }
+    if (cached.user.status !== 'active') throw new HttpError(401, authMessages.suspended);
     this.#touch(parts.id, now);
+    noteRequestUser(cached.user.id);
     return { user: cached.user, apiKeyId: parts.id };
   }
 
   /** Forgets a cached key (after it was deleted or its user changed). */
   forget(keyId: string): void {
     this.#cache.delete(keyId);
+  }
+
+  /** Forgets every cached key of a user (after they were suspended, deleted or given other roles). */
+  forgetUser(userId: string): void {
+    for (const [keyId, entry] of this.#cache) if (entry.user.id === userId) this.forget(keyId);
   }
 
   /**

@@ -54,7 +54,16 @@ export interface Config {
   /** Largest number of record events held in memory before the proxy answers 503. */
   recorderQueueSize: number;
   logLevel: string;
+  /** `auto`: compact lines when stdout is a terminal, JSON otherwise. */
+  logFormat: LogFormat;
+  /** Where Prometheus metrics are served; undefined: not served. */
+  metricsListen: { host: string; port: number } | undefined;
+  /** OTLP/HTTP endpoint traces are exported to; undefined: tracing is off. */
+  otelEndpoint: string | undefined;
 }
+
+/** How log lines are written. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /** Provider names: lowercase words joined by single dashes. */
 export const providerNamePattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;

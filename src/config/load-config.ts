@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   type Config,
+  type LogFormat,
   type PassThroughRule,
   type ProviderConfig,
   type ProviderTypeInfo,
@@ -40,6 +41,9 @@ export const generalSettingKeys = [
   'shutdown_grace',
   'recorder_queue_size',
   'log_level',
+  'log_format',
+  'metrics_listen',
+  'otel_endpoint',
 ] as const;
 
 /** The settings of each provider type's default instance, named `<type>_<setting>`. */
@@ -147,6 +151,9 @@ export function loadConfig(input: {
     shutdownGraceMs: get('shutdown_grace', parseDuration, 30_000),
     recorderQueueSize: get('recorder_queue_size', parsePositiveInteger, 100_000),
     logLevel: get('log_level', parseLogLevel, 'info'),
+    logFormat: get('log_format', parseLogFormat, 'auto'),
+    metricsListen: get('metrics_listen', parseListen, undefined),
+    otelEndpoint: get('otel_endpoint', httpUrl, standardOtlpEndpoint(input.env)),
   };
 }
 
@@ -160,6 +167,24 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 function parseLogLevel(value: string): string {
   if (!logLevels.includes(value)) throw new Error(`expected one of ${logLevels.join(', ')}`);
   return value;
+}
+
+/** The OpenTelemetry SDKs' own variable, honoured when the bridge's setting is not given. */
+function standardOtlpEndpoint(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!value) return undefined;
+  try {
+    return parseUrl(value, ['http', 'https']);
+  } catch (error) {
+    throw new ConfigError(`invalid OTEL_EXPORTER_OTLP_ENDPOINT "${value}": ${(error as Error).message}`);
+  }
+}
+
+const logFormats = ['auto', 'json', 'pretty'] as const;
+function parseLogFormat(value: string): LogFormat {
+  const found = logFormats.find((format) => format === value);
+  if (!found) throw new Error(`expected one of ${logFormats.join(', ')}`);
+  return found;
 }
 
 /** Keys are never echoed back, not even in an error. */

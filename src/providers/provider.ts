@@ -36,6 +36,8 @@ export interface ThoughtSummary {
 export interface ResponseSummary {
   /** The provider's id of the response (message id, completion id, response id). */
   responseId: string | null;
+  /** The model that answered, as the response names it (may differ from the requested alias). */
+  responseModel?: string | null;
   usage: UsageSummary | null;
   toolCalls: ToolCallSummary[];
   thoughts: ThoughtSummary[];

@@ -199,6 +199,7 @@ function failed(upstreamStatus: number | null, error: string, metadata = {}): In
 export function record(state: ProxyState, input: Parameters<typeof buildRecords>[0]): void {
   const { start, outcome } = input;
   state.context.recorder.enqueue(buildRecords(input), { admitted: true });
+  state.context.observability?.interceptionQueued(input);
   const toolCallIds = (outcome.summary?.toolCalls ?? []).flatMap((call) =>
     call.providerToolCallId === null ? [] : [call.providerToolCallId],
   );

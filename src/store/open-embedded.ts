@@ -126,6 +126,8 @@ export class EmbeddedDatabaseInUseError extends Error {
 /** An open embedded database: the Kysely instance and how to close it. */
 export interface EmbeddedDatabase {
   db: Kysely<Database>;
+  /** The connection pool's figures, for metrics. */
+  pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>;
   close(): Promise<void>;
 }
 
@@ -179,6 +181,7 @@ export async function openEmbedded(
   worker.unref();
   return {
     db,
+    pool,
     close: async () => {
       worker.ref();
       await db.destroy();
@@ -197,11 +200,11 @@ async function openInline(dataDir: string): Promise<EmbeddedDatabase> {
   const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
   const pglite = new PGlite(dataDir, { postgresqlconf });
   await pglite.waitReady;
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool(createPgConfig(pglite)) }),
-  });
+  const pool = new pg.Pool(createPgConfig(pglite));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
+    pool,
     close: async () => {
       await db.destroy();
       await pglite.close();

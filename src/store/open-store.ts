@@ -30,6 +30,8 @@ export type StoreOptions =
 export interface Store {
   db: Kysely<Database>;
   engine: 'pglite' | 'postgres';
+  /** The connection pool's figures, for metrics. */
+  pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>;
   close(): Promise<void>;
 }
 
@@ -74,5 +76,5 @@ function openServer(options: Extract<StoreOptions, { databaseUrl: string }>): St
   pool.on('error', () => {});
   // A read whose connection turns out to be broken is retried once on a fresh one.
   const db = new Kysely<Database>({ dialect: new RetryingPostgresDialect({ pool }) });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  return { db, engine: 'postgres', pool, close: () => db.destroy() };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { providerTypes } from '../../src/providers/index.js';
@@ -25,6 +26,8 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(input: {
   store: Store;
   config?: Partial<Config>;
+  /** A logger of the test's own (e.g. writing to a buffer); default: as `config.logLevel` says. */
+  logger?: Logger;
   /** Where the server's JSON log lines go (at the config's level); nowhere when absent. */
   logDestination?: NodeJS.WritableStream;
 }): Promise<TestServer> {
@@ -38,10 +41,13 @@ export async function startTestServer(input: {
     shutdownGraceMs: 5000,
     ...input.config,
   };
-  const logger = createLogger({
-    level: config.logLevel,
-    ...(input.logDestination === undefined ? {} : { destination: input.logDestination }),
-  });
+  const logger =
+    input.logger ??
+    createLogger({
+      level: config.logLevel,
+      format: 'json',
+      ...(input.logDestination === undefined ? {} : { destination: input.logDestination }),
+    });
   const server = await runServer({ config, logger, store: input.store });
   let adminToken = server.adminToken;
   if (!adminToken) {

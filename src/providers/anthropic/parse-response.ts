@@ -99,6 +99,7 @@ export class MessagesResponseParser implements ResponseParser {
 
   #onMessage(message: Record<string, unknown> | null): void {
     this.#summary.responseId = stringField(message, 'id') ?? this.#summary.responseId;
+    this.#summary.responseModel = stringField(message, 'model') ?? this.#summary.responseModel ?? null;
     this.#onUsage(asObject(message?.usage));
   }
 

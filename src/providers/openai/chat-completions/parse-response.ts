@@ -16,6 +16,7 @@ export class ChatCompletionsResponseParser implements ResponseParser {
   readonly #toolCalls = new ToolCallAssembler();
   readonly #reasoning = new ReasoningCollector();
   #responseId: string | null = null;
+  #responseModel: string | null = null;
   #usage: Record<string, unknown> | null = null;
   #error: string | null = null;
   #done = false;
@@ -68,6 +69,7 @@ export class ChatCompletionsResponseParser implements ResponseParser {
   finish(): ResponseSummary {
     return {
       responseId: this.#responseId,
+      responseModel: this.#responseModel,
       usage: this.#usage === null ? null : convertUsage(this.#usage),
       toolCalls: this.#toolCalls.calls(),
       thoughts: this.#reasoning.thoughts(),
@@ -78,6 +80,7 @@ export class ChatCompletionsResponseParser implements ResponseParser {
 
   #onChunk(chunk: Record<string, unknown>, contentField: 'delta' | 'message'): void {
     this.#responseId ??= stringField(chunk, 'id');
+    this.#responseModel ??= stringField(chunk, 'model');
     const usage = asObject(chunk.usage);
     if (usage !== null) this.#usage = usage;
     arrayField(chunk, 'choices').forEach((entry, position) => {

@@ -75,6 +75,7 @@ export class ResponsesResponseParser implements ResponseParser {
   #onResponse(response: Record<string, unknown> | null): void {
     if (response === null) return;
     this.#summary.responseId = stringField(response, 'id') ?? this.#summary.responseId;
+    this.#summary.responseModel = stringField(response, 'model') ?? this.#summary.responseModel ?? null;
     const usage = asObject(response.usage);
     if (usage !== null) this.#summary.usage = convertUsage(usage);
     const error = asObject(response.error);
