@@ -1,5 +1,6 @@
 /**
- * The layers of src/ depend downward only: shared vocabulary (files at the root of src/) → core → config →
+ * The layers of src/ depend downward only: shared vocabulary (files at the root of src/) → core →
+ * observability → config →
  * providers → store → auth → recorder → search → proxy | api → server → cli. A file may import from its
  * own layer and the layers below; proxy and api are siblings and import nothing of each other. Type-only
  * imports count: a type from above ties the lower layer to the upper one's changes all the same.
@@ -14,6 +15,7 @@ const source = resolve(import.meta.dirname, '../src');
 const ranks: Record<string, number> = {
   '': 0,
   core: 1,
+  observability: 1.5,
   config: 2,
   providers: 3,
   store: 4,

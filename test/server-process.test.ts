@@ -21,12 +21,23 @@ describe('aibridge server on the embedded database', () => {
     rmSync(configHome, { recursive: true, force: true });
   });
 
-  it('writes the owner token to <data-dir>/admin-token with mode 0600 and prints it once', () => {
+  it('writes the owner token to <data-dir>/admin-token with mode 0600 and, off a terminal, prints only where it is', () => {
     const file = join(dataDir, 'admin-token');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const token = readFileSync(file, 'utf8').trim();
     expect(token).toMatch(/^[A-Za-z0-9]{10}-[A-Za-z0-9]{22}$/);
-    expect(server.output()).toContain(token);
+    expect(server.output()).not.toContain(token);
+    expect(server.output()).toContain(`its token is in ${file}`);
+    const startLines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"aibridge listening"'));
+    expect(startLines).toHaveLength(1);
+    expect(JSON.parse(startLines[0] ?? '{}')).toMatchObject({
+      level: 30,
+      adminCreated: true,
+      adminTokenFile: file,
+    });
   });
 
   it('lets the CLI create a member and a token that works against /users/me', async () => {
@@ -71,6 +82,21 @@ describe('aibridge server on the embedded database', () => {
       code: 1,
       stderr: `aibridge: cannot reach the server at http://127.0.0.1:${port}: ECONNREFUSED\n`,
     });
+  });
+
+  it('refuses a second server on the same data directory with one line', async () => {
+    const second = await runCli(
+      ['server', '--listen', `127.0.0.1:${await freePort()}`, '--data-dir', dataDir],
+      {
+        XDG_CONFIG_HOME: configHome,
+      },
+    );
+    expect(second).toMatchObject({
+      code: 1,
+      stderr: `aibridge: the embedded database in ${join(dataDir, 'pgdata')} is in use by another aibridge process\n`,
+    });
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
   });
 
   it('stops with exit code 0 on SIGTERM', async () => {

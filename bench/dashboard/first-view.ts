@@ -8,6 +8,7 @@
  * Env: AIBRIDGE_BENCH_DATABASE_URL (the server that holds the database; default
  * postgres://postgres@127.0.0.1:5432/postgres), AIBRIDGE_CHROMIUM (default /usr/bin/chromium).
  */
+
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { chromium } from 'playwright-core';
 import { loadConfig } from '../../src/config/load-config.js';
+import { providerTypes } from '../../src/providers/index.js';
 import { createLogger } from '../../src/server/logger.js';
 import { runServer } from '../../src/server/run-server.js';
 import { createApiKey } from '../../src/store/api-keys.js';
@@ -52,6 +54,7 @@ const longest = await sql<{ session_key: string }>`
 const config = loadConfig({
   flags: { listen: '127.0.0.1:0', data_dir: directory, log_level: 'silent', retention: '0' },
   env: {},
+  providerTypes,
 });
 const server = await runServer({ config, logger: createLogger({ level: 'silent' }), store });
 const browser = await chromium.launch({

@@ -55,7 +55,7 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
       return;
     } catch {
       if (Date.now() > deadline) throw new Error(`no answer from ${url}: ${output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 }
@@ -81,8 +81,15 @@ export function startMinimalRelay(upstreamBaseUrl: string): Promise<Child> {
   return startPrinting('minimal-relay.ts', [upstreamBaseUrl]);
 }
 
-/** Starts `aibridge server` from the sources; `args` add to the listen address. */
-export async function startBridge(args: string[]): Promise<Child> {
+/**
+ * Starts `aibridge server` from the sources; `args` add to the listen address, `env` to the environment.
+ * `startedMs` is the time from spawn until /healthz answered.
+ */
+export async function startBridge(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Child & { startedMs: number }> {
+  const spawned = performance.now();
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -97,12 +104,13 @@ export async function startBridge(args: string[]): Promise<Child> {
       'warn',
       ...args,
     ],
-    { cwd: repositoryRoot },
+    { cwd: repositoryRoot, env: { ...process.env, ...env } },
   );
   const output = track(child);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`, child, output);
-  return { url, process: child, output, stop: () => stopChild(child) };
+  const startedMs = performance.now() - spawned;
+  return { url, process: child, output, stop: () => stopChild(child), startedMs };
 }
 
 /** Starts a Node script (Portkey) listening on `port`. */

@@ -3,11 +3,16 @@
  * measured in one run against one fake provider answered directly, through the bridge (PGlite and
  * PostgreSQL, recording on) and through Portkey's gateway. Prints Markdown tables.
  *
+ * Each bridge's database holds a history of 100k interceptions before it starts. PGlite runs three ways:
+ * in its worker reached over a MessagePort (the default), the same worker over its Unix socket, and on the
+ * proxy's own thread as before (the baseline). A last phase repeats the c=1 latency with the query API's
+ * heaviest requests looping against the same bridge.
+ *
  * Env: AIBRIDGE_BENCH_DATABASE_URL (else AIBRIDGE_TEST_DATABASE_URL) names a PostgreSQL server where a
  * scratch database is created and dropped; without one the PostgreSQL rows are skipped.
  * AIBRIDGE_BENCH_QUICK=1 shortens every phase (for a smoke run).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,6 +21,7 @@ import { measureCrashSafetyCost } from './journal-cost.js';
 import { closePools, measureSequential, measureThroughput, type Target } from './load.js';
 import { installPortkey, portkeyHeaders, startPortkey } from './portkey.js';
 import { type Child, memoryOf, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
+import { prepareHistory, startQueryLoop } from './query-load.js';
 import { addedMs, markdownTable, ms, percent, percentile } from './stats.js';
 import { measureWritePath } from './write-path.js';
 
@@ -28,7 +34,15 @@ const settings = {
   throughputMs: quick ? 1500 : 6000,
   concurrency: 32,
   writerCount: quick ? 2000 : 20_000,
+  historyInterceptions: quick ? 5000 : 100_000,
 };
+
+/** The ways the embedded database is reached (AIBRIDGE_EMBEDDED_TRANSPORT), the default first. */
+const pgliteVariants = [
+  { name: 'bridge (PGlite)', slug: 'pglite-port', transport: 'port' },
+  { name: 'bridge (PGlite, Unix socket)', slug: 'pglite-socket', transport: 'socket' },
+  { name: 'bridge (PGlite, in-thread, before)', slug: 'pglite-inline', transport: 'inline' },
+] as const;
 
 const prompt = 'Read src/main.ts and list the files under src, then explain what the entry point does.';
 const blockingBody = JSON.stringify({
@@ -60,7 +74,7 @@ const bodySizes = [1024, 50 * 1024, 500 * 1024];
 
 interface Bridge {
   name: string;
-  child: Child;
+  child: Child & { startedMs: number };
   token: string;
   target: Target;
 }
@@ -88,33 +102,37 @@ async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }
   };
 }
 
-async function startBridgeTarget(
-  name: string,
-  fakeUrl: string,
-  databaseUrl: string | null,
-  directory: string,
-): Promise<Bridge> {
-  const tokenFile = join(directory, `${name}-admin-token`);
-  const child = await startBridge([
-    '--data-dir',
-    join(directory, name),
-    '--admin-token-file',
-    tokenFile,
-    ...(databaseUrl ? ['--database-url', databaseUrl] : []),
-    '--openai-base-url',
-    `${fakeUrl}/v1`,
-    '--openai-key',
-    'sk-bench-central-0000',
-    '--retention',
-    '0',
-  ]);
-  const token = readFileSync(tokenFile, 'utf8').trim();
+async function startBridgeTarget(input: {
+  name: string;
+  fakeUrl: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  tokenFile: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<Bridge> {
+  const child = await startBridge(
+    [
+      '--data-dir',
+      input.dataDir,
+      '--admin-token-file',
+      input.tokenFile,
+      ...(input.databaseUrl ? ['--database-url', input.databaseUrl] : []),
+      '--openai-base-url',
+      `${input.fakeUrl}/v1`,
+      '--openai-key',
+      'sk-bench-central-0000',
+      '--retention',
+      '0',
+    ],
+    input.env,
+  );
+  const token = readFileSync(input.tokenFile, 'utf8').trim();
   const target = {
-    name,
+    name: input.name,
     url: `${child.url}/api/v2/aibridge/openai/v1/chat/completions`,
     headers: { authorization: `Bearer ${token}` },
   };
-  return { name, child, token, target };
+  return { name: input.name, child, token, target };
 }
 
 /** Ended interceptions the bridge has written, through its query API. */
@@ -162,9 +180,46 @@ async function main(): Promise<void> {
       url: `${relayChild.url}/v1/chat/completions`,
       headers: {},
     };
-    const bridges = [await startBridgeTarget('bridge (PGlite)', fake.url, null, directory)];
-    if (database)
-      bridges.push(await startBridgeTarget('bridge (PostgreSQL)', fake.url, database.url, directory));
+    process.stderr.write(`writing ${settings.historyInterceptions} interceptions of history…\n`);
+    const pgliteHistory = join(directory, 'pglite-history');
+    const pgliteToken = join(directory, 'pglite-admin-token');
+    await prepareHistory({
+      store: { dataDir: join(pgliteHistory, 'pgdata') },
+      tokenFile: pgliteToken,
+      interceptions: settings.historyInterceptions,
+    });
+    const bridges: Bridge[] = [];
+    for (const variant of pgliteVariants) {
+      const dataDir = join(directory, variant.slug);
+      cpSync(pgliteHistory, dataDir, { recursive: true });
+      bridges.push(
+        await startBridgeTarget({
+          name: variant.name,
+          fakeUrl: fake.url,
+          databaseUrl: null,
+          dataDir,
+          tokenFile: pgliteToken,
+          env: { AIBRIDGE_EMBEDDED_TRANSPORT: variant.transport },
+        }),
+      );
+    }
+    if (database) {
+      const tokenFile = join(directory, 'postgres-admin-token');
+      await prepareHistory({
+        store: { databaseUrl: database.url },
+        tokenFile,
+        interceptions: settings.historyInterceptions,
+      });
+      bridges.push(
+        await startBridgeTarget({
+          name: 'bridge (PostgreSQL)',
+          fakeUrl: fake.url,
+          databaseUrl: database.url,
+          dataDir: join(directory, 'postgres'),
+          tokenFile,
+        }),
+      );
+    }
     children.push(...bridges.map((bridge) => bridge.child));
     let portkey: Target | null = null;
     let portkeyChild: Child | null = null;
@@ -250,6 +305,31 @@ async function main(): Promise<void> {
       perSecond: directRps,
       latencies: [...firstDirect.latencies, ...lastDirect.latencies],
     });
+
+    process.stderr.write('measuring c=1 latency beside the query loop…\n');
+    const besideQueries = new Map<
+      string,
+      {
+        samples: number[];
+        direct: number[];
+        loop: Awaited<ReturnType<ReturnType<typeof startQueryLoop>['stop']>>;
+      }
+    >();
+    for (const bridge of bridges) {
+      const loop = startQueryLoop(bridge.child.url, bridge.token);
+      const measured = await measureSequential({
+        targets: [direct, bridge.target],
+        body: blockingBody,
+        rounds: settings.latencyRounds,
+        perRound: settings.latencyPerRound,
+        pick: 'total',
+      });
+      besideQueries.set(bridge.name, {
+        samples: measured.get(bridge.name) ?? [],
+        direct: measured.get('direct') ?? [],
+        loop: await loop.stop(),
+      });
+    }
 
     process.stderr.write('measuring the write path…\n');
     const writer: [string, number][] = [
@@ -342,6 +422,37 @@ async function main(): Promise<void> {
                 added(99),
               ];
             });
+          }),
+        )}
+
+` +
+        `Beside the query loop (c=1 blocking requests, interleaved with direct ones, while the sessions list and ` +
+        `the unfiltered interceptions page are requested in turn, one at a time, on ${settings.historyInterceptions} ` +
+        `interceptions; start-up: spawn until /healthz answers, on that history):\n\n` +
+        `${markdownTable(
+          [
+            'target',
+            'start-up',
+            'added p50 / p99 alone',
+            'added p50 / p99 beside queries',
+            'query loop req/s',
+            'query p50 / p99',
+          ],
+          bridges.map((bridge) => {
+            const alone = latency.get(bridge.name) ?? [];
+            const beside = besideQueries.get(bridge.name);
+            const added = (values: number[], base: number[]) =>
+              `${addedMs(percentile(values, 50) - percentile(base, 50))} / ${addedMs(percentile(values, 99) - percentile(base, 99))}`;
+            return [
+              bridge.name,
+              ms(bridge.child.startedMs),
+              added(alone, directLatency),
+              beside ? added(beside.samples, beside.direct) : 'n/a',
+              beside ? beside.loop.perSecond.toFixed(1) : 'n/a',
+              beside
+                ? `${ms(percentile(beside.loop.latencies, 50))} / ${ms(percentile(beside.loop.latencies, 99))}`
+                : 'n/a',
+            ];
           }),
         )}\n\n` +
         `Write path alone (${settings.writerCount} interceptions of 7 records each queued at once, until written):\n\n` +

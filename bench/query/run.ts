@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/load-config.js';
+import { providerTypes } from '../../src/providers/index.js';
 import { createLogger } from '../../src/server/logger.js';
 import { runServer } from '../../src/server/run-server.js';
 import { createApiKey } from '../../src/store/api-keys.js';
@@ -125,6 +126,7 @@ async function benchmark(input: {
     const label = `${state}${reader.label}`;
     const directory = mkdtempSync(join(tmpdir(), 'aibridge-bench-'));
     const config = loadConfig({
+      providerTypes,
       flags: { listen: '127.0.0.1:0', data_dir: directory, log_level: 'silent', retention: '0' },
       env: {},
     });

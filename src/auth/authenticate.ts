@@ -3,6 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { parseToken, secretMatches } from '../core/tokens.js';
 import { HttpError } from '../http-error.js';
+import { noteRequestUser } from '../observability/request-facts.js';
+import { apiTokenSlots, proxyTokenSlots } from '../providers/credential-list.js';
+import { type CredentialSlot, keyInSlot } from '../providers/credentials.js';
 import { type ApiKeyWithHash, findApiKey, touchApiKey } from '../store/api-keys.js';
 import { isConnectionError } from '../store/connection-errors.js';
 import type { Database } from '../store/schema.js';
@@ -14,35 +17,23 @@ export interface Principal {
   apiKeyId: string;
 }
 
-/** Where a bridge token was found. `x-aibridge-token` means the usual auth header holds the user's own key. */
-export type TokenSource = 'coder-session-token' | 'authorization' | 'x-api-key' | 'x-aibridge-token';
+/** Where a bridge token was found. The BYOK header means the provider's own slot holds the user's key. */
+export type TokenSource = CredentialSlot;
 
 /**
- * The bridge token of a request. API routes read `Coder-Session-Token` and `Authorization: Bearer`;
- * proxy routes also read `X-AIBridge-Token` (first: BYOK) and `X-Api-Key` (Anthropic SDKs send it there).
+ * The bridge token of a request, from the one credential list: API routes read `Coder-Session-Token` and
+ * `Authorization: Bearer`; proxy routes read `X-AIBridge-Token` first (BYOK), then every provider's slots
+ * (`X-Api-Key`, `X-Goog-Api-Key`, a `key` query parameter…). `query` is the request's query string.
  */
 export function tokenFromHeaders(
   headers: IncomingHttpHeaders,
-  options: { proxy: boolean },
+  options: { proxy: boolean; query?: URLSearchParams },
 ): { token: string; source: TokenSource } | null {
-  const single = (name: string): string | undefined => {
-    const value = headers[name];
-    return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-  };
-  if (options.proxy) {
-    const byok = single('x-aibridge-token');
-    if (byok) return { token: byok, source: 'x-aibridge-token' };
-  }
-  const session = single('coder-session-token');
-  if (session) return { token: session, source: 'coder-session-token' };
-  const authorization = single('authorization');
-  if (authorization) {
-    const match = /^bearer\s+(.+)$/i.exec(authorization);
-    if (match?.[1]) return { token: match[1].trim(), source: 'authorization' };
-  }
-  if (options.proxy) {
-    const apiKey = single('x-api-key');
-    if (apiKey) return { token: apiKey, source: 'x-api-key' };
+  for (const slot of options.proxy ? proxyTokenSlots : apiTokenSlots) {
+    const value = slot.in === 'header' ? headers[slot.name] : options.query?.get(slot.name);
+    const first = Array.isArray(value) ? value[0] : value;
+    const token = first === undefined || first === null ? undefined : keyInSlot(slot, first);
+    if (token !== undefined) return { token, source: slot };
   }
   return null;
 }
@@ -58,6 +49,7 @@ export const authMessages = {
   malformed: 'Invalid API token format.',
   invalid: 'API token is invalid.',
   expired: 'API token has expired.',
+  suspended: 'Your account is suspended; ask an owner to activate it.',
   unavailable: 'The bridge cannot verify this token while its database is unreachable; retry shortly.',
 } as const;
 
@@ -123,13 +115,20 @@ export class Authenticator {
         detail: `The token expired at ${cached.key.expiresAt.toISOString()}.`,
       });
     }
+    if (cached.user.status !== 'active') throw new HttpError(401, authMessages.suspended);
     this.#touch(parts.id, now);
+    noteRequestUser(cached.user.id);
     return { user: cached.user, apiKeyId: parts.id };
   }
 
   /** Forgets a cached key (after it was deleted or its user changed). */
   forget(keyId: string): void {
     this.#cache.delete(keyId);
+  }
+
+  /** Forgets every cached key of a user (after they were suspended, deleted or given other roles). */
+  forgetUser(userId: string): void {
+    for (const [keyId, entry] of this.#cache) if (entry.user.id === userId) this.forget(keyId);
   }
 
   /**

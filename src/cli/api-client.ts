@@ -1,10 +1,17 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** A failure the CLI reports as one line and a non-zero exit. */
 export class CliError extends Error {
   override name = 'CliError';
+  /** The process exit code: 1 for a failed command, 2 for bad configuration. */
+  readonly exitCode: number;
+
+  constructor(message: string, options: { exitCode?: number } = {}) {
+    super(message);
+    this.exitCode = options.exitCode ?? 1;
+  }
 }
 
 /** Where `aibridge login` saves the URL and token (mode 0600). */
@@ -37,6 +44,17 @@ export function saveCredentials(
   chmodSync(path, 0o600);
 }
 
+/** Removes the saved login; returns whether there was one. */
+export function forgetCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  const path = credentialsPath(env);
+  try {
+    rmSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Options every client command takes. */
 export interface ClientOptions {
   url?: string;
@@ -57,10 +75,7 @@ export class ApiClient {
   static fromOptions(options: ClientOptions, env: NodeJS.ProcessEnv = process.env): ApiClient {
     const saved = readSaved(env);
     const url = options.url ?? env.AIBRIDGE_URL ?? saved.url;
-    if (!url)
-      throw new CliError(
-        'no server URL: pass --url, set AIBRIDGE_URL, or run `aibridge login URL --token T`',
-      );
+    if (!url) throw new CliError('no server URL: pass --url, set AIBRIDGE_URL, or run `aibridge login URL`');
     return new ApiClient({ url, token: options.token ?? env.AIBRIDGE_TOKEN ?? saved.token });
   }
 

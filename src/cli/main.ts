@@ -1,10 +1,10 @@
-#!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { version } from '../version.js';
 import { CliError } from './api-client.js';
 import { clientsCommand } from './commands/clients.js';
+import { completionCommand } from './commands/completion.js';
 import { interceptionsCommand } from './commands/interceptions.js';
-import { loginCommand } from './commands/login.js';
+import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.js';
 import { modelsCommand } from './commands/models.js';
 import { serverCommand } from './commands/server.js';
 import { sessionsCommand } from './commands/sessions.js';
@@ -15,7 +15,8 @@ import { usersCommand } from './commands/users.js';
 const program = new Command('aibridge')
   .description('AI Bridge: a recording gateway between AI coding clients and LLM providers')
   .version(version, '-v, --version', 'print the version')
-  .showHelpAfterError();
+  // Flags after a subcommand belong to it (`server create-admin --data-dir X`), not to a parent.
+  .enablePositionalOptions();
 
 program.addCommand(serverCommand());
 program.addCommand(loginCommand());
@@ -26,11 +27,32 @@ program.addCommand(sessionsCommand());
 program.addCommand(modelsCommand());
 program.addCommand(clientsCommand());
 
-program.parseAsync(process.argv).catch((error: unknown) => {
-  // A CliError is an expected failure (one line); anything else is a bug and keeps its stack.
-  let message = String(error);
-  if (error instanceof CliError) message = error.message;
-  else if (error instanceof Error) message = error.stack ?? error.message;
-  process.stderr.write(`aibridge: ${message}\n`);
-  process.exit(1);
-});
+program.addCommand(whoamiCommand());
+program.addCommand(logoutCommand());
+program.addCommand(completionCommand(program));
+program.exitOverride();
+
+/**
+ * Every failure ends as one line on stderr and a non-zero exit, never a stack trace: commander's own
+ * errors (already printed by commander), expected failures (CliError, StartupError), and anything else.
+ */
+function fail(error: unknown): never {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  const exitCode = error instanceof CliError ? error.exitCode : 1;
+  process.stderr.write(`aibridge: ${oneLine(error)}\n`);
+  process.exit(exitCode);
+}
+
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]?.trim() || (error instanceof Error ? error.name : 'unknown error');
+}
+
+// The last resort of a client command; the server installs its own guard, which keeps it running, and
+// this one then stands aside.
+const lastResort = (event: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
+  if (process.listenerCount(event) === 1) fail(error);
+};
+process.on('uncaughtException', lastResort('uncaughtException'));
+process.on('unhandledRejection', lastResort('unhandledRejection'));
+program.parseAsync(process.argv).catch(fail);

@@ -76,18 +76,6 @@ export function queryString(values: Record<string, string | number | undefined>)
   return text ? `?${text}` : '';
 }
 
-/** Shortens text for a table cell: one line, at most `width` characters. */
-export function cell(text: string | null | undefined, width = 60): string {
-  const line = (text ?? '').replace(/\s+/g, ' ').trim();
-  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
-}
-
-/** Tells a human that more results may follow and how to get them (on stderr: stdout stays the table). */
-export function printMore(count: number, lastId: string | undefined): void {
-  if (lastId === undefined) return;
-  process.stderr.write(`${count} in all. Next page: --after-id ${lastId} (or --all).\n`);
-}
-
 /**
  * Fetches the page the flags ask for and, with `--all`, the pages after it by following the cursor (the
  * last row's id) until `count` rows are read or a page comes back empty.

@@ -1,12 +1,19 @@
 /** The server's resolved configuration: flags, environment, config file and defaults merged, in that precedence. */
 
-/** The wire API a provider instance speaks. */
-export type ProviderType = 'openai' | 'anthropic';
+/**
+ * What the configuration knows of a provider type: its name and its default instance's base URL. The
+ * list comes from the provider registry (`src/providers/index.ts`), which sits above this layer.
+ */
+export interface ProviderTypeInfo {
+  type: string;
+  defaultBaseUrl: string;
+}
 
 /** One configured provider instance, reachable at `/api/v2/aibridge/{name}/…`. */
 export interface ProviderConfig {
   name: string;
-  type: ProviderType;
+  /** A registered provider type (`openai`, `anthropic`, …). */
+  type: string;
   /** Base URL without a trailing slash, e.g. `https://api.openai.com/v1` or `https://api.anthropic.com`. */
   baseUrl: string;
   /** The centrally held key; empty when none is configured (then only BYOK requests can succeed). */
@@ -47,7 +54,16 @@ export interface Config {
   /** Most finished interceptions held in memory, waiting for the database, before the proxy answers 503. */
   recorderQueueSize: number;
   logLevel: string;
+  /** `auto`: compact lines when stdout is a terminal, JSON otherwise. */
+  logFormat: LogFormat;
+  /** Where Prometheus metrics are served; undefined: not served. */
+  metricsListen: { host: string; port: number } | undefined;
+  /** OTLP/HTTP endpoint traces are exported to; undefined: tracing is off. */
+  otelEndpoint: string | undefined;
 }
+
+/** How log lines are written. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /** Provider names: lowercase words joined by single dashes. */
 export const providerNamePattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;

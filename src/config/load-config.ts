@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   type Config,
+  type LogFormat,
   type PassThroughRule,
   type ProviderConfig,
-  type ProviderType,
+  type ProviderTypeInfo,
   providerNamePattern,
 } from './config.js';
 import { parsePassThroughList, parsePassThroughRule } from './parse-pass-through.js';
@@ -24,18 +25,15 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** The scalar settings: flag `--<key with dashes>`, env `AIBRIDGE_<KEY IN CAPS>`, file key `<key>`. */
-export const settingKeys = [
+/**
+ * The scalar settings besides the providers': flag `--<key with dashes>`, env `AIBRIDGE_<KEY IN CAPS>`,
+ * file key `<key>`.
+ */
+export const generalSettingKeys = [
   'listen',
   'data_dir',
   'database_url',
   'access_url',
-  'openai_base_url',
-  'openai_key',
-  'openai_pass_through',
-  'anthropic_base_url',
-  'anthropic_key',
-  'anthropic_pass_through',
   'admin_token_file',
   'retention',
   'allow_byok',
@@ -43,8 +41,24 @@ export const settingKeys = [
   'shutdown_grace',
   'recorder_queue_size',
   'log_level',
+  'log_format',
+  'metrics_listen',
+  'otel_endpoint',
 ] as const;
-export type SettingKey = (typeof settingKeys)[number];
+
+/** The settings of each provider type's default instance, named `<type>_<setting>`. */
+export const providerSettings = ['base_url', 'key', 'pass_through'] as const;
+
+/** Every scalar setting: the general ones, then each provider type's in registration order. */
+export function settingKeysOf(providerTypes: readonly ProviderTypeInfo[]): string[] {
+  const perProvider = providerTypes.flatMap(({ type }) =>
+    providerSettings.map((setting) => `${type}_${setting}`),
+  );
+  return [...generalSettingKeys.slice(0, 4), ...perProvider, ...generalSettingKeys.slice(4)];
+}
+
+/** A setting key (see {@link settingKeysOf}). */
+export type SettingKey = string;
 
 /** Raw setting values by key, as strings (flags are kebab-case on the command line). */
 export type RawSettings = Partial<Record<SettingKey, string>>;
@@ -66,9 +80,13 @@ export function loadConfig(input: {
   flags: RawSettings;
   env: NodeJS.ProcessEnv;
   configPath?: string;
+  /** The registered provider types (`providerTypes` of `src/providers/index.ts`). */
+  providerTypes: readonly ProviderTypeInfo[];
 }): Config {
+  const { providerTypes } = input;
   const configPath = input.configPath ?? input.env.AIBRIDGE_CONFIG;
-  const file = configPath ? readConfigFile(configPath) : { settings: {}, providers: [] };
+  const keys = new Set(settingKeysOf(providerTypes));
+  const file = configPath ? readConfigFile(configPath, keys) : { settings: {}, providers: [] };
   const pick = (key: SettingKey): Sourced | undefined => {
     const flag = input.flags[key];
     if (flag !== undefined) return { value: flag, where: flagOf(key) };
@@ -92,28 +110,25 @@ export function loadConfig(input: {
   const text = (value: string) => value;
   const dataDir = get('data_dir', text, defaultDataDir(input.env));
   const httpUrl = (value: string) => parseUrl(value, ['http', 'https']);
+  // Every provider type has a default instance named after it.
+  const defaults: ProviderConfig[] = providerTypes.map(({ type, defaultBaseUrl }) => ({
+    name: type,
+    type,
+    baseUrl: get(`${type}_base_url`, httpUrl, defaultBaseUrl),
+    key: get(`${type}_key`, text, ''),
+    ...passThroughOf(get(`${type}_pass_through`, parsePassThroughList, [])),
+  }));
   const providers: ProviderConfig[] = [
-    {
-      name: 'openai',
-      type: 'openai',
-      baseUrl: get('openai_base_url', httpUrl, 'https://api.openai.com/v1'),
-      key: get('openai_key', text, ''),
-      ...passThroughOf(get('openai_pass_through', parsePassThroughList, [])),
-    },
-    {
-      name: 'anthropic',
-      type: 'anthropic',
-      baseUrl: get('anthropic_base_url', httpUrl, 'https://api.anthropic.com'),
-      key: get('anthropic_key', text, ''),
-      ...passThroughOf(get('anthropic_pass_through', parsePassThroughList, [])),
-    },
-    ...file.providers.map((entry, index) => parseProvider(entry, { index, path: String(configPath) })),
+    ...defaults,
+    ...file.providers.map((entry, index) =>
+      parseProvider(entry, { index, path: String(configPath), providerTypes }),
+    ),
   ];
   const seen = new Set<string>();
   for (const [index, provider] of providers.entries()) {
     if (seen.has(provider.name)) {
       throw new ConfigError(
-        `invalid providers[${index - 2}].name in ${configPath}: duplicate provider name "${provider.name}"`,
+        `invalid providers[${index - defaults.length}].name in ${configPath}: duplicate provider name "${provider.name}"`,
       );
     }
     seen.add(provider.name);
@@ -136,6 +151,9 @@ export function loadConfig(input: {
     shutdownGraceMs: get('shutdown_grace', parseDuration, 30_000),
     recorderQueueSize: get('recorder_queue_size', parsePositiveInteger, 20_000),
     logLevel: get('log_level', parseLogLevel, 'info'),
+    logFormat: get('log_format', parseLogFormat, 'auto'),
+    metricsListen: get('metrics_listen', parseListen, undefined),
+    otelEndpoint: get('otel_endpoint', httpUrl, standardOtlpEndpoint(input.env)),
   };
 }
 
@@ -151,12 +169,33 @@ function parseLogLevel(value: string): string {
   return value;
 }
 
+/** The OpenTelemetry SDKs' own variable, honoured when the bridge's setting is not given. */
+function standardOtlpEndpoint(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!value) return undefined;
+  try {
+    return parseUrl(value, ['http', 'https']);
+  } catch (error) {
+    throw new ConfigError(`invalid OTEL_EXPORTER_OTLP_ENDPOINT "${value}": ${(error as Error).message}`);
+  }
+}
+
+const logFormats = ['auto', 'json', 'pretty'] as const;
+function parseLogFormat(value: string): LogFormat {
+  const found = logFormats.find((format) => format === value);
+  if (!found) throw new Error(`expected one of ${logFormats.join(', ')}`);
+  return found;
+}
+
 /** Keys are never echoed back, not even in an error. */
 function redactIfKey(key: string, value: string): string {
   return key.endsWith('_key') ? '[redacted]' : value;
 }
 
-function readConfigFile(path: string): { settings: RawSettings; providers: unknown[] } {
+function readConfigFile(
+  path: string,
+  settingKeys: ReadonlySet<string>,
+): { settings: RawSettings; providers: unknown[] } {
   let document: unknown;
   try {
     document = parseYaml(readFileSync(path, 'utf8'));
@@ -173,20 +212,20 @@ function readConfigFile(path: string): { settings: RawSettings; providers: unkno
     if (key === 'providers') {
       if (!Array.isArray(value)) throw new ConfigError(`invalid providers in ${path}: expected a list`);
       providers = value;
-    } else if ((settingKeys as readonly string[]).includes(key)) {
+    } else if (settingKeys.has(key)) {
       // A pass-through list may be written as a YAML list; it is read like its comma-separated form.
       if (
         key.endsWith('_pass_through') &&
         Array.isArray(value) &&
         value.every((item) => typeof item === 'string')
       ) {
-        settings[key as SettingKey] = value.join(',');
+        settings[key] = value.join(',');
         continue;
       }
       if (value === null || typeof value === 'object') {
         throw new ConfigError(`invalid ${key} in ${path}: expected a single value`);
       }
-      settings[key as SettingKey] = String(value);
+      settings[key] = String(value);
     } else {
       throw new ConfigError(`unknown setting "${key}" in ${path}`);
     }
@@ -199,7 +238,10 @@ function passThroughOf(rules: PassThroughRule[]): { passThrough?: PassThroughRul
   return rules.length > 0 ? { passThrough: rules } : {};
 }
 
-function parseProvider(entry: unknown, at: { index: number; path: string }): ProviderConfig {
+function parseProvider(
+  entry: unknown,
+  at: { index: number; path: string; providerTypes: readonly ProviderTypeInfo[] },
+): ProviderConfig {
   const where = (field?: string) => `providers[${at.index}]${field ? `.${field}` : ''} in ${at.path}`;
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
     throw new ConfigError(`invalid ${where()}: expected {name, type, base_url, key, pass_through}`);
@@ -216,14 +258,13 @@ function parseProvider(entry: unknown, at: { index: number; path: string }): Pro
     );
   }
   const type = fields.type;
-  if (type !== 'openai' && type !== 'anthropic') {
-    throw new ConfigError(`invalid ${where('type')} "${String(type)}": expected openai or anthropic`);
+  const known = at.providerTypes.find((info) => info.type === type);
+  if (known === undefined) {
+    const names = at.providerTypes.map((info) => info.type);
+    const expected = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+    throw new ConfigError(`invalid ${where('type')} "${String(type)}": expected ${expected}`);
   }
-  const defaults: Record<ProviderType, string> = {
-    openai: 'https://api.openai.com/v1',
-    anthropic: 'https://api.anthropic.com',
-  };
-  let baseUrl = defaults[type];
+  let baseUrl = known.defaultBaseUrl;
   if (fields.base_url !== undefined) {
     try {
       baseUrl = parseUrl(String(fields.base_url), ['http', 'https']);
@@ -247,5 +288,5 @@ function parseProvider(entry: unknown, at: { index: number; path: string }): Pro
       );
     }
   });
-  return { name, type, baseUrl, key, ...passThroughOf(rules) };
+  return { name, type: known.type, baseUrl, key, ...passThroughOf(rules) };
 }

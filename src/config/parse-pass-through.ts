@@ -1,10 +1,11 @@
 /** Reads a provider instance's `pass_through` list: entries like `GET /v1/files` or `GET /v1/files/{id}`. */
 import { type PassThroughRule, type ProxyMethod, proxyMethods } from './config.js';
 
-// A segment is either a `{name}` placeholder or literal path characters; dot segments, percent escapes,
-// backslashes and empty segments could never match a confined request path, so they are refused here.
-// Commas are left out so that a list fits in one flag or environment variable.
-const segmentPattern = /^(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z0-9\-_~!$&'()*+;=:@.]+)$/;
+// A segment is literal path characters and `{name}` placeholders (Gemini's `{model}:countTokens` puts
+// both in one segment); dot segments, percent escapes, backslashes and empty segments could never match a
+// confined request path, so they are refused here. Commas are left out so that a list fits in one flag or
+// environment variable.
+const segmentPattern = /^(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z0-9\-_~!$&'()*+;=:@.])+$/;
 
 /**
  * Parses one pass-through rule; throws an Error whose message says what was expected (the caller adds

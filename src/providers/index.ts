@@ -1,29 +1,38 @@
 /**
- * Provider APIs, one folder each with the same file set (wire schema, parse-stream, convert-usage,
- * extract-prompt, extract-tool-calls, errors). A new provider type is a new folder and one line here.
+ * Provider APIs, one folder each with the same file set (wire schema, parse-response, convert-usage,
+ * extract-prompt, extract-tool-calls, extract-thinking, errors, index). A new provider type is a new
+ * folder and one line here: its type name, default instance, flags, credential slots and routes all
+ * derive from this table.
  */
-import type { ProviderType } from '../config/config.js';
+import type { ProviderTypeInfo } from '../config/config.js';
 import { anthropicProvider } from './anthropic/index.js';
+import { geminiProvider } from './gemini/index.js';
 import { openaiProvider } from './openai/index.js';
 import type { ProviderAdapter } from './provider.js';
 
-const adapters: Record<ProviderType, ProviderAdapter> = {
+const adapters = {
   openai: openaiProvider,
   anthropic: anthropicProvider,
-};
+  gemini: geminiProvider,
+} as const satisfies Record<string, ProviderAdapter>;
 
-/** The adapter of a provider type. */
-export function providerAdapter(type: ProviderType): ProviderAdapter {
-  return adapters[type];
-}
+/** The wire API a provider instance speaks. */
+export type ProviderType = keyof typeof adapters;
 
-/**
- * The adapter whose wire format a path belongs to, for errors on routes with no known instance (an unknown
- * provider name): an Anthropic path gets an Anthropic-shaped error, anything else OpenAI's.
- */
-export function adapterForPath(path: string): ProviderAdapter {
-  const byEndpoint = Object.values(adapters).find((adapter) => adapter.endpoints.has(path));
-  return byEndpoint ?? adapters.openai;
+/** Every provider type with its default base URL, in registration order: what the configuration knows. */
+export const providerTypes: readonly ProviderTypeInfo[] = Object.entries(adapters).map(([type, adapter]) => ({
+  type,
+  defaultBaseUrl: adapter.defaultBaseUrl,
+}));
+
+/** Every registered adapter. */
+export const providerAdapters: readonly ProviderAdapter[] = Object.values(adapters);
+
+/** The adapter of a provider type; the configuration admits only registered types. */
+export function providerAdapter(type: string): ProviderAdapter {
+  const adapter = (adapters as Record<string, ProviderAdapter>)[type];
+  if (adapter === undefined) throw new Error(`unknown provider type "${type}"`);
+  return adapter;
 }
 
 export type * from './provider.js';

@@ -1,5 +1,5 @@
 /**
- * Which coding client sent a request, and its own session id (SPEC §4). Clients are told apart by their
+ * Which coding client sent a request, and its own session id. Clients are told apart by their
  * User-Agent (case-insensitive prefix) or a header only they send; each keeps its session id somewhere else.
  */
 import type { IncomingHttpHeaders } from 'node:http';

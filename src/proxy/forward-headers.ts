@@ -1,5 +1,6 @@
 /** Which headers cross the bridge, in each direction. */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { isSecretQueryPair, secretHeaderNames } from '../providers/credential-list.js';
 
 /** Connection-level headers of one hop (RFC 9110 §7.6.1), never forwarded. */
 const hopByHop = [
@@ -14,32 +15,21 @@ const hopByHop = [
 
 /**
  * Request headers not forwarded upstream: hop-by-hop, the client's host and length (the body may be edited),
- * and every header that can carry the bridge token or a client credential (the upstream credential is set
- * by the bridge). `expect` is answered by the bridge itself.
+ * and every header of the credential list (the upstream credential is set by the bridge). `expect` is
+ * answered by the bridge itself.
  */
-const notForwarded = new Set([
-  ...hopByHop,
-  'host',
-  'content-length',
-  'expect',
-  'proxy-authorization',
-  'authorization',
-  'x-api-key',
-  'x-aibridge-token',
-  'coder-session-token',
-  'cookie',
-]);
+const notForwarded = new Set([...hopByHop, 'host', 'content-length', 'expect', ...secretHeaderNames]);
 
 /** Response headers not passed to the client: hop-by-hop ones; Node frames the response itself. */
 const notReturned = new Set([...hopByHop, 'content-length']);
 
 /**
- * The client's headers to send upstream plus `credential`. `keepEncoding: false` drops Accept-Encoding so an
- * intercepted response arrives uncompressed and the parser can read it.
+ * The client's headers to send upstream, credentials stripped (the caller authorizes the request).
+ * `keepEncoding: false` drops Accept-Encoding so an intercepted response arrives uncompressed and the
+ * parser can read it.
  */
 export function upstreamRequestHeaders(input: {
   headers: IncomingHttpHeaders;
-  credential: Record<string, string>;
   keepEncoding: boolean;
 }): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -48,7 +38,20 @@ export function upstreamRequestHeaders(input: {
     if (!input.keepEncoding && name === 'accept-encoding') continue;
     out[name] = value;
   }
-  return Object.assign(out, input.credential);
+  return out;
+}
+
+/**
+ * A query string (`?…` or empty) without the parameters of the credential list (Gemini's `?key=`); the
+ * other parameters keep their exact spelling.
+ */
+export function stripSecretQuery(search: string): string {
+  if (search.length <= 1) return search;
+  const kept = search
+    .slice(1)
+    .split('&')
+    .filter((pair) => !isSecretQueryPair(pair));
+  return kept.length === 0 ? '' : `?${kept.join('&')}`;
 }
 
 /**

@@ -8,8 +8,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenFromHeaders } from '../auth/authenticate.js';
 import { proxyMethods } from '../config/config.js';
-import { adapterForPath, providerAdapter } from '../providers/index.js';
+import { adapterForPath } from '../providers/adapter-for-path.js';
+import { providerAdapter } from '../providers/index.js';
+import { redactUrl } from '../providers/redact.js';
 import { confinePath } from './confine-path.js';
+import { stripSecretQuery } from './forward-headers.js';
 import { intercept } from './intercept.js';
 import { passThrough } from './pass-through.js';
 import { RequestPlanner } from './plan-request.js';
@@ -78,14 +81,26 @@ async function handle(state: ProxyState, request: FastifyRequest, reply: Fastify
   const route = state.routes.get(name);
   if (route === undefined) throw new ProxyError(404, `Unknown provider "${name}".`, 'unknown_provider');
   const confined = confinePath(path);
-  const found = tokenFromHeaders(request.headers, { proxy: true });
+  const query = new URLSearchParams(confined.search);
+  const found = tokenFromHeaders(request.headers, { proxy: true, query });
   const principal = await state.context.authenticator.authenticate(found?.token);
-  const tokenSource = found?.source ?? 'authorization';
+  const tokenSource = found?.source ?? { in: 'header', name: 'authorization' };
   const plan = route.planner.plan(request.method, confined.pathname);
+  // A key in the query string (Gemini's `?key=`) never goes upstream: the credential is set anew.
+  const target = confined.pathname + stripSecretQuery(confined.search);
   if (plan.kind === 'intercept') {
-    const { endpoint } = plan;
-    const target = confined.pathname + confined.search;
-    await intercept({ state, route, endpoint, path: target, principal, tokenSource, request, reply });
+    await intercept({
+      state,
+      route,
+      endpoint: plan.endpoint,
+      pathname: confined.pathname,
+      path: target,
+      query,
+      principal,
+      tokenSource,
+      request,
+      reply,
+    });
     return;
   }
   if (plan.kind === 'not-found') {
@@ -97,6 +112,7 @@ async function handle(state: ProxyState, request: FastifyRequest, reply: Fastify
   }
   const credential = resolveCredential({
     headers: request.headers,
+    query,
     tokenSource,
     adapter: route.adapter,
     centralKey: route.instance.key,
@@ -106,8 +122,7 @@ async function handle(state: ProxyState, request: FastifyRequest, reply: Fastify
     { userId: principal.user.id, provider: name, method: request.method, path: confined.pathname },
     'pass-through request',
   );
-  const target = confined.pathname + confined.search;
-  await passThrough({ route, path: target, credentialHeaders: credential.headers, request, reply });
+  await passThrough({ route, path: target, credential, request, reply });
 }
 
 function sendError(state: ProxyState, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
@@ -115,7 +130,7 @@ function sendError(state: ProxyState, error: unknown, request: FastifyRequest, r
   const { name, pathname } = splitUrl(request);
   const adapter = state.routes.get(name)?.adapter ?? adapterForPath(pathname);
   if (proxyError.status >= 500)
-    state.context.logger.error({ err: error, url: request.url }, 'proxy request failed');
+    state.context.logger.error({ err: error, url: redactUrl(request.url) }, 'proxy request failed');
   if (reply.sent || reply.raw.headersSent) {
     reply.raw.destroy();
     return;

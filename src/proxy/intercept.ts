@@ -8,26 +8,31 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, TokenSource } from '../auth/authenticate.js';
 import { newId } from '../core/ids.js';
 import type { InterceptionStart } from '../core/records.js';
+import { parseJson } from '../providers/events/parse-json.js';
 import type { EndpointAdapter, ResponseParser } from '../providers/index.js';
 import { asObject } from '../providers/json/read-json.js';
-import { parseJson } from '../providers/sse/parse-json.js';
 import { buildRecords, type InterceptionOutcome } from './build-records.js';
+import { describeError } from './describe-error.js';
 import { detectClient } from './detect-client.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { providerRequestId } from './provider-request-id.js';
 import { ProxyError } from './proxy-error.js';
 import type { ProxyRoute, ProxyState } from './proxy-state.js';
-import { describe, relayResponse } from './relay-response.js';
-import { resolveCredential } from './resolve-credential.js';
-import { writeProxyError } from './send-error.js';
+import { relayResponse } from './relay-response.js';
+import { resolveCredential, type UpstreamCredential } from './resolve-credential.js';
+import { writeProxyError } from './write-proxy-error.js';
 
 /** Everything known about an intercepted request once it is authenticated. */
 export interface InterceptInput {
   state: ProxyState;
   route: ProxyRoute;
   endpoint: EndpointAdapter;
-  /** Path below the instance root, with the query string. */
+  /** Path below the instance root, without the query string. */
+  pathname: string;
+  /** `pathname` with the query string, credentials stripped: what goes upstream. */
   path: string;
+  /** The query parameters as received (a key may travel in one). */
+  query: URLSearchParams;
   principal: Principal;
   tokenSource: TokenSource;
   request: FastifyRequest;
@@ -51,12 +56,13 @@ export async function intercept(input: InterceptInput): Promise<void> {
   }
   const credential = resolveCredential({
     headers: request.headers,
+    query: input.query,
     tokenSource: input.tokenSource,
     adapter: route.adapter,
     centralKey: route.instance.key,
     allowByok: state.context.config.allowByok,
   });
-  const inspection = input.endpoint.inspect(body, text);
+  const inspection = input.endpoint.inspect({ path: input.pathname, body, text });
   const userId = input.principal.user.id;
   const lineage = state.lineage.resolve(inspection.latestToolResultId, userId);
   const id = newId();
@@ -92,7 +98,7 @@ export async function intercept(input: InterceptInput): Promise<void> {
     outcome = await forward(input, {
       id,
       body: inspection.editedBody ?? bodyBytes,
-      credentialHeaders: credential.headers,
+      credential,
       createParser: inspection.createParser,
     });
   } finally {
@@ -107,7 +113,7 @@ async function forward(
   call: {
     id: string;
     body: Buffer | string;
-    credentialHeaders: Record<string, string>;
+    credential: UpstreamCredential;
     createParser: () => ResponseParser;
   },
 ): Promise<InterceptionOutcome> {
@@ -124,21 +130,23 @@ async function forward(
   });
   let upstream: Awaited<ReturnType<typeof route.pool.request>>;
   try {
-    upstream = await route.pool.request({
+    const authorized = call.credential.authorize({
       method: 'POST',
       path: route.adapter.upstreamPath(input.path),
-      headers: upstreamRequestHeaders({
-        headers: request.headers,
-        credential: call.credentialHeaders,
-        keepEncoding: false,
-      }),
+      headers: upstreamRequestHeaders({ headers: request.headers, keepEncoding: false }),
       body: call.body,
+    });
+    upstream = await route.pool.request({
+      method: 'POST',
+      path: authorized.path,
+      headers: authorized.headers,
+      body: authorized.body,
       signal: abort.signal,
     });
   } catch (error) {
     if (clientGone)
       return failed(null, 'client disconnected before the upstream answered', { client_disconnected: true });
-    const message = `upstream unreachable: ${describe(error)}`;
+    const message = `upstream unreachable: ${describeError(error)}`;
     input.state.context.logger.warn(
       { interceptionId: call.id, provider: route.instance.name, err: error },
       message,
@@ -148,7 +156,7 @@ async function forward(
       adapter: route.adapter,
       error: new ProxyError(
         502,
-        `The bridge could not reach ${route.instance.name}: ${describe(error)}`,
+        `The bridge could not reach ${route.instance.name}: ${describeError(error)}`,
         'upstream_unreachable',
       ),
       extraHeaders,
@@ -193,6 +201,7 @@ function failed(upstreamStatus: number | null, error: string, metadata = {}): In
 export function record(state: ProxyState, input: Parameters<typeof buildRecords>[0]): void {
   const { start, outcome } = input;
   state.context.recorder.enqueue(buildRecords(input), { admitted: true });
+  state.context.observability?.interceptionQueued(input);
   const toolCallIds = (outcome.summary?.toolCalls ?? []).flatMap((call) =>
     call.providerToolCallId === null ? [] : [call.providerToolCallId],
   );

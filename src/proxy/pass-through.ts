@@ -6,17 +6,19 @@
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { describeError } from './describe-error.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
 import { ProxyError } from './proxy-error.js';
 import type { ProxyRoute } from './proxy-state.js';
-import { describe } from './relay-response.js';
-import { writeProxyError } from './send-error.js';
+import type { UpstreamCredential } from './resolve-credential.js';
+import { writeProxyError } from './write-proxy-error.js';
 
 /** Forwards a request below an instance root (its path already confined) to the same path upstream. */
 export async function passThrough(input: {
   route: ProxyRoute;
+  /** Path below the instance root with the query string, credentials stripped. */
   path: string;
-  credentialHeaders: Record<string, string>;
+  credential: UpstreamCredential;
   request: FastifyRequest;
   reply: FastifyReply;
 }): Promise<void> {
@@ -29,20 +31,22 @@ export async function passThrough(input: {
   });
   let upstream: Dispatcher.ResponseData;
   try {
+    const authorized = input.credential.authorize({
+      method: request.method,
+      path: route.adapter.upstreamPath(input.path),
+      headers: upstreamRequestHeaders({ headers: request.headers, keepEncoding: true }),
+      body: Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : null,
+    });
     upstream = await route.pool.request({
       method: request.method as Dispatcher.HttpMethod,
-      path: route.adapter.upstreamPath(input.path),
-      headers: upstreamRequestHeaders({
-        headers: request.headers,
-        credential: input.credentialHeaders,
-        keepEncoding: true,
-      }),
-      body: Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : null,
+      path: authorized.path,
+      headers: authorized.headers,
+      body: authorized.body,
       signal: abort.signal,
     });
   } catch (error) {
     if (abort.signal.aborted) return;
-    const message = `The bridge could not reach ${route.instance.name}: ${describe(error)}`;
+    const message = `The bridge could not reach ${route.instance.name}: ${describeError(error)}`;
     writeProxyError({
       response,
       adapter: route.adapter,

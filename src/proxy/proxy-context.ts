@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Config } from '../config/config.js';
+import type { Observability } from '../observability/observability.js';
 import type { Recorder } from '../recorder/recorder.js';
 import type { Store } from '../store/open-store.js';
 
@@ -14,4 +15,6 @@ export interface ProxyContext {
   logger: Logger;
   authenticator: Authenticator;
   recorder: Recorder;
+  /** Metrics and traces; absent in tests that build a context by hand. */
+  observability?: Observability;
 }

@@ -1,18 +1,20 @@
 /**
  * Forwards an upstream response to the client as it arrives, with backpressure, and feeds the same bytes
- * to the response parser beside the stream. A stream is forwarded whole event by whole event (never half
- * an event, so an error event can always follow cleanly); other bodies chunk by chunk as received.
+ * to the response parser beside the stream. A stream is decoded by the provider's framing and forwarded
+ * whole event by whole event (never half an event, so an error event can always follow cleanly); other
+ * bodies chunk by chunk as received.
  */
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import type { DecodedEvent } from '../providers/events/decoded-event.js';
+import { parseJson } from '../providers/events/parse-json.js';
 import type {
   EndpointAdapter,
   ProviderAdapter,
   ResponseParser,
   ResponseSummary,
 } from '../providers/index.js';
-import { SseDecoder, type SseEvent } from '../providers/sse/decode-sse.js';
-import { parseJson } from '../providers/sse/parse-json.js';
+import { describeError } from './describe-error.js';
 import { clientResponseHeaders } from './forward-headers.js';
 
 /** The most of a blocking or error body kept for the parser; bigger bodies are forwarded but not read. */
@@ -48,7 +50,7 @@ export async function relayResponse(input: RelayInput): Promise<RelayResult> {
   const { upstream, response } = input;
   const status = upstream.statusCode;
   const contentType = String(upstream.headers['content-type'] ?? '');
-  const streaming = status < 400 && contentType.includes('text/event-stream');
+  const streaming = status < 400 && input.adapter.framing.isEventStream(contentType);
   response.writeHead(
     status,
     clientResponseHeaders({ headers: upstream.headers, keepLength: !streaming, extra: input.extraHeaders }),
@@ -66,7 +68,7 @@ export async function relayResponse(input: RelayInput): Promise<RelayResult> {
     else result.summary = await relayBody(input, result.problems);
     if (!response.destroyed) response.end();
   } catch (error) {
-    result.summary = safeSummary(input.parser, result.problems);
+    result.summary = safeFinish(input.parser, result.problems);
     if (input.clientGone()) {
       // A client that leaves after the terminal event (Codex closes right after `response.completed`)
       // has the whole answer: the interception is complete, and the aborted upstream request no failure.
@@ -75,7 +77,7 @@ export async function relayResponse(input: RelayInput): Promise<RelayResult> {
         result.error = 'client disconnected before the response was complete';
       }
     } else {
-      const message = `upstream response failed: ${describe(error)}`;
+      const message = `upstream response failed: ${describeError(error)}`;
       result.error = message;
       if (streaming && !response.destroyed) {
         // The client gets the provider's own error event, so its SDK reports a provider error.
@@ -93,11 +95,12 @@ export async function relayResponse(input: RelayInput): Promise<RelayResult> {
 }
 
 async function relayStream(input: RelayInput, problems: string[]): Promise<ResponseSummary | null> {
-  const decoder = new SseDecoder({ trackRaw: true });
+  const decoder = input.adapter.framing.createDecoder();
   for await (const chunk of input.upstream.body as AsyncIterable<Buffer>) {
     const out: Buffer[] = [];
-    for (const event of decoder.push(chunk)) {
-      if (!event.hasData || feedEvent(input.parser, event, problems)) out.push(event.raw as Buffer);
+    for (const item of decoder.push(chunk)) {
+      if (Buffer.isBuffer(item)) out.push(item);
+      else if (feedEvent(input.parser, item, problems)) out.push(item.raw);
     }
     if (out.length > 0) {
       const pending = write(input.response, out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out));
@@ -106,7 +109,7 @@ async function relayStream(input: RelayInput, problems: string[]): Promise<Respo
   }
   const rest = decoder.end();
   if (rest.length > 0) await write(input.response, rest);
-  return safeSummary(input.parser, problems);
+  return safeFinish(input.parser, problems);
 }
 
 async function relayBody(input: RelayInput, problems: string[]): Promise<ResponseSummary | null> {
@@ -128,11 +131,11 @@ async function relayBody(input: RelayInput, problems: string[]): Promise<Respons
       try {
         input.parser.onBody(parsed.value);
       } catch (error) {
-        problems.push(`parser failed on the response body: ${describe(error)}`);
+        problems.push(`parser failed on the response body: ${describeError(error)}`);
       }
     }
   }
-  return safeSummary(input.parser, problems);
+  return safeFinish(input.parser, problems);
 }
 
 /** Forwards an error response and returns its message for the record. */
@@ -152,11 +155,11 @@ async function relayError(input: RelayInput): Promise<string> {
 }
 
 /** Feeds one event; a parser that throws is a recorded problem, never a broken stream. */
-function feedEvent(parser: ResponseParser, event: SseEvent, problems: string[]): boolean {
+function feedEvent(parser: ResponseParser, event: DecodedEvent, problems: string[]): boolean {
   try {
     return parser.onEvent(event);
   } catch (error) {
-    problems.push(`parser failed on a ${event.event ?? 'message'} event: ${describe(error)}`);
+    problems.push(`parser failed on a ${event.name ?? 'message'} event: ${describeError(error)}`);
     return true;
   }
 }
@@ -165,16 +168,16 @@ function isComplete(parser: ResponseParser, problems: string[]): boolean {
   try {
     return parser.isComplete();
   } catch (error) {
-    problems.push(`parser failed to tell whether the response is complete: ${describe(error)}`);
+    problems.push(`parser failed to tell whether the response is complete: ${describeError(error)}`);
     return false;
   }
 }
 
-function safeSummary(parser: ResponseParser, problems: string[]): ResponseSummary | null {
+function safeFinish(parser: ResponseParser, problems: string[]): ResponseSummary | null {
   try {
-    return parser.summary();
+    return parser.finish();
   } catch (error) {
-    problems.push(`parser failed to summarise: ${describe(error)}`);
+    problems.push(`parser failed to summarise: ${describeError(error)}`);
     return null;
   }
 }
@@ -195,11 +198,4 @@ function write(response: ServerResponse, chunk: Buffer): Promise<void> | undefin
     response.on('drain', done);
     response.on('close', done);
   });
-}
-
-/** A short description of an error, with its cause (undici wraps socket errors). */
-export function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  return `${error.message}${cause}`;
 }

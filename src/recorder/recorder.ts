@@ -8,6 +8,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { RecordedInterception } from '../core/records.js';
+import type { RecorderObserver } from '../observability/observability.js';
 import { isConnectionError } from '../store/connection-errors.js';
 import type { Database } from '../store/schema.js';
 import { writeRecords } from '../store/write-records.js';
@@ -30,6 +31,8 @@ export interface RecorderOptions {
   /** Backoff after a batch failed for another reason than an unreachable database: first delay and ceiling. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /** Told how each batch write went (metrics). */
+  observer?: RecorderObserver;
   /**
    * While the database is unreachable, how often a cheap probe asks whether it answers again; the batch
    * is written as soon as one does, so recovery does not wait for a long backoff.
@@ -44,8 +47,8 @@ export interface RecorderOptions {
 }
 
 export class Recorder {
-  readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db' | 'journal'>> &
-    Pick<RecorderOptions, 'logger' | 'db' | 'journal'>;
+  readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db' | 'journal' | 'observer'>> &
+    Pick<RecorderOptions, 'logger' | 'db' | 'journal' | 'observer'>;
   #queue: RecordedInterception[] = [];
   #writing: Promise<void> | null = null;
   #failures = 0;
@@ -174,8 +177,17 @@ export class Recorder {
     await this.#linger();
     while (this.#queue.length > 0 && !this.#released) {
       const batch = this.#queue.slice(0, this.#options.maxBatch);
+      const began = performance.now();
+      const report = (ok: boolean) =>
+        this.#options.observer?.batchWritten({
+          interceptions: batch.length,
+          seconds: (performance.now() - began) / 1000,
+          ok,
+          afterFailure: this.#failures > 0,
+        });
       try {
         await this.#options.write(this.#options.db, batch);
+        report(true);
         this.#queue.splice(0, batch.length);
         this.#written += batch.length;
         this.#options.journal?.written(batch);
@@ -187,6 +199,7 @@ export class Recorder {
         }
         this.#failures = 0;
       } catch (error) {
+        report(false);
         this.#failures += 1;
         if (isConnectionError(error)) {
           if (this.#failures === 1) {

@@ -8,7 +8,7 @@ import { createUser } from '../store/users.js';
 
 /**
  * On first start against an empty database, creates the owner `admin` with a token, writes the token to
- * `tokenFile` (mode 0600) and logs it once. Servers starting at once agree through an advisory lock, so
+ * `tokenFile` (mode 0600). Servers starting at once agree through an advisory lock, so
  * exactly one creates the owner. Returns the token when this call created it.
  */
 export async function bootstrapAdmin(input: {
@@ -36,9 +36,7 @@ export async function bootstrapAdmin(input: {
   if (!token) return null;
   mkdirSync(dirname(input.tokenFile), { recursive: true });
   writeFileSync(input.tokenFile, `${token}\n`, { mode: 0o600 });
-  input.logger.info(
-    { adminTokenFile: input.tokenFile, adminToken: token },
-    'created the owner "admin"; its token is shown once here and saved in the admin token file',
-  );
+  // The token itself is never logged (logs are shipped to aggregators): the caller shows it once on the
+  // terminal, and it stays in the token file.
   return token;
 }

@@ -13,13 +13,24 @@ import { registerProxyRoutes } from '../proxy/index.js';
 import { isConnectionError } from '../store/connection-errors.js';
 import { version } from '../version.js';
 import type { ServerContext } from './context.js';
+import { checkReadiness } from './readiness.js';
+import { registerRequestLog } from './request-log.js';
 import { registerDashboard } from './serve-dashboard.js';
 
 /** Builds the HTTP application: health, build info, management, query and proxy routes. */
-export async function createServer(context: ServerContext): Promise<FastifyInstance> {
+export async function createServer(
+  context: ServerContext,
+  options: {
+    /**
+     * Whether start-up is still under way: the socket is open (so a port in use fails early) but the
+     * first owner may not exist yet, so every request, health checks included, is answered 503.
+     */
+    starting?: () => boolean;
+  } = {},
+): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: context.logger as FastifyBaseLogger,
-    // Request lines are not logged one by one: the proxy's hot path records every request anyway.
+    // Fastify's own two lines per request are off: request-log.ts writes one, also for hijacked replies.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: context.config.maxBodySize,
     return503OnClosing: true,
@@ -47,7 +58,23 @@ export async function createServer(context: ServerContext): Promise<FastifyInsta
     reply.status(404).send({ message: `Route ${request.method} ${request.url.split('?')[0]} not found.` }),
   );
 
+  registerRequestLog(app, context);
+  const starting = options.starting;
+  if (starting) {
+    app.addHook('onRequest', (_request, reply, done) => {
+      if (!starting()) return done();
+      reply.code(503).header('retry-after', '1').send({ message: 'The bridge is starting; retry shortly.' });
+    });
+  }
   app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('OK'));
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = await checkReadiness(context.store);
+    return reply.status(readiness.ready ? 200 : 503).send({
+      status: readiness.ready ? 'ready' : 'unavailable',
+      ...(readiness.failing ? { failing: readiness.failing } : {}),
+      checks: readiness.checks,
+    });
+  });
   app.get('/api/v2/buildinfo', async () => ({ version }));
   // The API routes share a scope whose one check refuses text PostgreSQL cannot store.
   await app.register(async (api) => {

@@ -1,19 +1,28 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import type { Config } from '../config/config.js';
 import { rowCount } from '../core/records.js';
+import { Metrics } from '../observability/metrics.js';
+import { type MetricsServer, startMetricsServer } from '../observability/metrics-server.js';
+import { Observability } from '../observability/observability.js';
+import { Tracing } from '../observability/tracing.js';
+import { timeUpstreamCalls } from '../observability/upstream-timing.js';
 import { Recorder } from '../recorder/recorder.js';
 import { openJournal } from '../recorder/replay-journal.js';
 import { StatisticsUpkeep } from '../store/keep-statistics.js';
 import { openStore, type Store, type StoreOptions } from '../store/open-store.js';
 import { purgeRecords } from '../store/purge-records.js';
 import { writeRecords } from '../store/write-records.js';
+import { version } from '../version.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import type { ServerContext } from './context.js';
 import { createServer } from './create-server.js';
 import { guardProcess } from './guard-process.js';
+import { printableDatabaseUrl, reasonOf, StartupError } from './startup-error.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -21,13 +30,18 @@ export interface RunningServer {
   context: ServerContext;
   /** The base URL it listens on, e.g. `http://127.0.0.1:8080`. */
   url: string;
+  /** Where Prometheus metrics are served, when they are. */
+  metricsUrl?: string;
   /** The first-start owner token, when this start created it. */
   adminToken: string | null;
   /** Graceful shutdown: stop accepting, finish in-flight requests (up to the grace period), flush records. */
   close(): Promise<void>;
 }
 
-/** Opens the store, creates the first owner if needed, and listens. */
+/**
+ * Opens the store, listens, creates the first owner if needed, and logs one start line. The socket is
+ * opened before the owner is created, so a port in use stops start-up before a token is made.
+ */
 export async function runServer(input: {
   config: Config;
   logger: Logger;
@@ -36,18 +50,22 @@ export async function runServer(input: {
   storeOptions?: StoreOptions;
 }): Promise<RunningServer> {
   const { config, logger } = input;
-  const onConnectionError = (error: Error) =>
-    logger.warn({ err: error }, 'a database connection broke; it is discarded');
-  const store =
-    input.store ??
-    (await openStore(
-      input.storeOptions ??
-        (config.databaseUrl
-          ? { databaseUrl: config.databaseUrl, onConnectionError }
-          : { dataDir: join(config.dataDir, 'pgdata') }),
-    ));
+  const store = input.store ?? (await openConfiguredStore(config, input.storeOptions, logger));
+  const observability = new Observability({
+    metrics: config.metricsListen
+      ? new Metrics({
+          recorderQueueDepth: () => recorder.pending,
+          databasePool: () => ({
+            total: store.pool.totalCount,
+            idle: store.pool.idleCount,
+            waiting: store.pool.waitingCount,
+          }),
+        })
+      : undefined,
+    tracing: config.otelEndpoint ? new Tracing({ endpoint: config.otelEndpoint, version }) : undefined,
+  });
+  timeUpstreamCalls();
   const releaseProcessGuard = guardProcess(logger);
-  const adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
   const statistics = new StatisticsUpkeep({ db: store.db, logger });
   statistics.start();
   // Each server keeps its own journal in its own data directory, also when several share one database.
@@ -56,6 +74,7 @@ export async function runServer(input: {
     db: store.db,
     logger,
     capacity: config.recorderQueueSize,
+    observer: observability,
     journal: opened.journal,
     // The rows written drive the statistics upkeep.
     write: async (db, interceptions) => {
@@ -78,16 +97,61 @@ export async function runServer(input: {
     logger,
     authenticator: new Authenticator({ db: store.db, logger }),
     recorder,
+    observability,
   };
-  const app = await createServer(context);
-  await app.listen({ host: config.listen.host, port: config.listen.port });
+  let starting = true;
+  const app = await createServer(context, { starting: () => starting });
+  let metricsServer: MetricsServer | undefined;
+  let adminToken: string | null;
+  try {
+    await app.ready();
+    await listen(app.server, config.listen);
+    if (observability.metrics && config.metricsListen) {
+      metricsServer = await startMetricsServer({
+        registry: observability.metrics.registry,
+        ...config.metricsListen,
+      }).catch((error: unknown) => {
+        throw new StartupError(
+          `cannot serve metrics on ${formatAddress(config.metricsListen ?? config.listen)}: ${reasonOf(error)}`,
+        );
+      });
+    }
+    adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
+    starting = false;
+  } catch (error) {
+    await app.close();
+    await metricsServer?.close();
+    await recorder.drain();
+    await statistics.close();
+    opened.journal.close();
+    await observability.close();
+    if (!input.store) await store.close();
+    releaseProcessGuard();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
-  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const url = `http://${formatAddress({ host: config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host, port })}`;
   const stopPurge = schedulePurge({ store, logger, retentionMs: config.retentionMs });
+  for (const provider of config.providers) {
+    if (provider.key) continue;
+    logger.warn(
+      { provider: provider.name },
+      config.allowByok
+        ? `provider "${provider.name}" has no key: only requests that bring their own key will succeed`
+        : `provider "${provider.name}" has no key and bring-your-own-key is off: its requests will fail`,
+    );
+  }
   logger.info(
-    { url, engine: store.engine, providers: config.providers.map((p) => p.name) },
+    {
+      url,
+      version,
+      engine: store.engine,
+      providers: config.providers.map((p) => p.name),
+      ...(metricsServer ? { metrics: metricsServer.url } : {}),
+      ...(config.otelEndpoint ? { traces: config.otelEndpoint } : {}),
+      ...(adminToken ? { adminCreated: true, adminTokenFile: config.adminTokenFile } : {}),
+    },
     'aibridge listening',
   );
 
@@ -121,13 +185,67 @@ export async function runServer(input: {
       await statistics.close();
       clearInterval(giveUp);
       opened.journal.close();
+      await metricsServer?.close();
+      await observability.close();
       if (!input.store) await store.close();
       releaseProcessGuard();
       logger.info({ written: recorder.written }, 'aibridge stopped');
     })();
     return closing;
   };
-  return { app, context, url, adminToken, close };
+  return {
+    app,
+    context,
+    url,
+    adminToken,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
+    close,
+  };
+}
+
+/** Opens the configured database; a failure is one line naming the database (password masked). */
+export async function openConfiguredStore(
+  config: Config,
+  options?: StoreOptions,
+  logger?: Logger,
+): Promise<Store> {
+  const onConnectionError = (error: Error) =>
+    logger?.warn({ err: error }, 'a database connection broke; it is discarded');
+  const storeOptions =
+    options ??
+    (config.databaseUrl
+      ? { databaseUrl: config.databaseUrl, onConnectionError }
+      : { dataDir: join(config.dataDir, 'pgdata') });
+  try {
+    return await openStore(storeOptions);
+  } catch (error) {
+    const where =
+      'databaseUrl' in storeOptions
+        ? `the database at ${printableDatabaseUrl(storeOptions.databaseUrl)}`
+        : `the embedded database in ${storeOptions.dataDir}`;
+    throw new StartupError(`cannot open ${where}: ${reasonOf(error)}`);
+  }
+}
+
+/** Listens on the Fastify app's own server (without Fastify's extra "listening" log line). */
+async function listen(server: Server, at: { host: string; port: number }): Promise<void> {
+  server.listen(at.port, at.host);
+  try {
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([error]) => {
+        throw error;
+      }),
+    ]);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason = code === 'EADDRINUSE' ? 'the address is already in use' : reasonOf(error);
+    throw new StartupError(`cannot listen on ${formatAddress(at)}: ${reason}`);
+  }
+}
+
+function formatAddress(at: { host: string; port: number }): string {
+  return `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
 }
 
 /** Purges expired records shortly after start and then hourly; returns a function that stops it. */

@@ -22,7 +22,7 @@ export const recordTables = [
 ] as const satisfies readonly (keyof Database)[];
 
 /** Key of the advisory lock that keeps servers sharing one database from analyzing at the same time. */
-const analyzeLockKey = 0x41494273; // "AIBs"
+const analyzeLockKey = 0x41494261; // "AIBa" (bootstrap-admin.ts uses "AIBs")
 
 /**
  * Analyzes the record tables unless another server is doing so (then returns false at once: its

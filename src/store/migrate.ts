@@ -6,6 +6,7 @@ import { queryRollups } from './migrations/0003-query-rollups.js';
 import { sessionTokenMetadata } from './migrations/0004-session-token-metadata.js';
 import { sessionModels } from './migrations/0005-session-models.js';
 import { errorType } from './migrations/0006-error-type.js';
+import { userStatus } from './migrations/0007-user-status.js';
 import { dashboard } from './migrations/0008-dashboard.js';
 import type { Database } from './schema.js';
 
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'session-token-metadata', sql: sessionTokenMetadata },
   { version: 5, name: 'session-models', sql: sessionModels },
   { version: 6, name: 'error-type', sql: errorType },
+  { version: 7, name: 'user-status', sql: userStatus },
   { version: 8, name: 'dashboard', sql: dashboard },
 ];
 

@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { migrate } from './migrate.js';
+import { type EmbeddedTransport, openEmbedded } from './open-embedded.js';
 import { RetryingPostgresDialect } from './retry-broken-reads.js';
 import type { Database } from './schema.js';
 
@@ -23,18 +21,26 @@ export type StoreOptions =
       /** Told about every connection that breaks (the connection is then discarded, never reused). */
       onConnectionError?: (error: Error) => void;
     }
-  | { dataDir: string };
+  | {
+      dataDir: string /** Benchmarks only: how to reach PGlite (see open-embedded.ts). */;
+      transport?: EmbeddedTransport;
+    };
 
 /** An open database with the schema migrated. */
 export interface Store {
   db: Kysely<Database>;
   engine: 'pglite' | 'postgres';
+  /** The connection pool's figures, for metrics. */
+  pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>;
   close(): Promise<void>;
 }
 
 /** Opens the database, applies pending migrations and returns the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = 'dataDir' in options ? await openEmbedded(options.dataDir) : openServer(options);
+  const store =
+    'dataDir' in options
+      ? { engine: 'pglite' as const, ...(await openEmbedded(options.dataDir, options.transport)) }
+      : openServer(options);
   try {
     if ('schema' in options && options.schema) {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(store.db);
@@ -70,24 +76,5 @@ function openServer(options: Extract<StoreOptions, { databaseUrl: string }>): St
   pool.on('error', () => {});
   // A read whose connection turns out to be broken is retried once on a fresh one.
   const db = new Kysely<Database>({ dialect: new RetryingPostgresDialect({ pool }) });
-  return { db, engine: 'postgres', close: () => db.destroy() };
-}
-
-async function openEmbedded(dataDir: string): Promise<Store> {
-  mkdirSync(dataDir, { recursive: true });
-  // A small shared_buffers keeps the embedded server's memory modest; its working set is the WASM heap.
-  // PGlite's WebAssembly build has no LLVM, so `jit = off` changes nothing today; it keeps both engines'
-  // settings alike.
-  const pglite = new PGlite(dataDir, { postgresqlconf: ['shared_buffers = 16MB', 'jit = off'] });
-  await pglite.waitReady;
-  const pool = new pg.Pool(createPgConfig(pglite));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    db,
-    engine: 'pglite',
-    close: async () => {
-      await db.destroy();
-      await pglite.close();
-    },
-  };
+  return { db, engine: 'postgres', pool, close: () => db.destroy() };
 }

@@ -38,6 +38,8 @@ export interface InterceptionsPageQuery {
   offset: number;
   /** Keyset cursor: the page starts after this interception (which must exist; see `interceptionIsVisible`). */
   afterId: string | null;
+  /** Only this interception (one interception's detail). */
+  id?: string;
 }
 
 /** Each filter field as a condition on the interceptions table alias `i`. */
@@ -201,6 +203,7 @@ export async function listInterceptionsJson(
 /** The page of `listInterceptionsJson` as a scalar subquery, to read in one statement with its count. */
 export function interceptionsPageJson(query: InterceptionsPageQuery): RawBuilder<string> {
   const conditions = interceptionConditions(query.filter, query.visibleTo);
+  if (query.id !== undefined) conditions.push(sql`i.id = ${query.id}`);
   if (query.afterId !== null) {
     conditions.push(
       sql`(i.started_at, i.id) < (SELECT c.started_at, c.id FROM aibridge_interceptions c WHERE c.id = ${query.afterId})`,

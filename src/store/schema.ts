@@ -13,6 +13,7 @@ export interface UsersTable {
   email: Generated<string>;
   avatar_url: Generated<string>;
   roles: Generated<string[]>;
+  status: Generated<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

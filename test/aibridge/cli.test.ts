@@ -1,33 +1,15 @@
 import type { Command } from 'commander';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { clientsCommand } from '../../src/cli/commands/clients.js';
 import { interceptionsCommand } from '../../src/cli/commands/interceptions.js';
 import { modelsCommand } from '../../src/cli/commands/models.js';
 import { sessionsCommand } from '../../src/cli/commands/sessions.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { runCommand } from '../support/run-command.js';
 import { startTestServer } from '../support/server.js';
 import { buildWorld, type World } from './world.js';
 
-/** Runs a command in-process, capturing what it writes. */
-async function run(command: Command, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    await command.exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { stdout, stderr };
-}
+const run = runCommand;
 
 describeEachDatabase('aibridge interceptions|sessions|models|clients', (getStore) => {
   let world: World;
@@ -90,11 +72,46 @@ describeEachDatabase('aibridge interceptions|sessions|models|clients', (getStore
     const { stdout, stderr } = await run(interceptionsCommand(), ['list', '--limit', '2', ...as()]);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^STARTED\s+INITIATOR\s+PROVIDER\s+MODEL\s+CLIENT\s+STATUS\s+IN\s+OUT\s+TOOLS\s+PROMPT\s+ID$/,
+      /^STARTED\s+TOOK\s+INITIATOR\s+PROVIDER\s+MODEL\s+CLIENT\s+STATUS\s+IN\s+OUT\s+TOOLS\s+PROMPT\s+ID$/,
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toContain(world.ids.x1);
     expect(stderr).toBe(`7 in all. Next page: --after-id ${world.ids.x1} (or --all).\n`);
+  });
+
+  it('interceptions list filters by --client, counting only that client', async () => {
+    const codex = await json<Page>(interceptionsCommand(), ['list', '--client', 'Codex']);
+    expect(codex).toMatchObject({ count: 1, results: [{ id: world.ids.x1 }] });
+    const cursor = await json<Page>(interceptionsCommand(), ['list', '--client', 'Cursor']);
+    expect(cursor.results.map((row) => row.id)).toEqual([world.ids.bob2]);
+  });
+
+  it('interceptions show prints one interception with its tool calls, and JSON with --output json', async () => {
+    const { stdout } = await run(interceptionsCommand(), ['show', world.ids.a1, ...as()]);
+    expect(stdout).toMatch(new RegExp(`^id:\\s+${world.ids.a1}\n`));
+    expect(stdout).toContain('tokens:    in 100, out 10, cache read 5, cache write 1');
+    expect(stdout).toContain('prompt:    fix the bug');
+    const tools = stdout.split('\n\n')[1]!.trimEnd().split('\n');
+    expect(tools[0]).toMatch(/^AT\s+TOOL\s+INPUT$/);
+    expect(tools[1]).toMatch(/ Read\s+\{"path":"a\.ts"\}$/);
+    const shown = await json<{ id: string; tool_usages: unknown[] }>(interceptionsCommand(), [
+      'show',
+      world.ids.a1,
+    ]);
+    expect(shown).toMatchObject({ id: world.ids.a1, tool_usages: [{ tool: 'Read' }] });
+    await expect(
+      run(interceptionsCommand(), ['show', '01890000-0000-7000-8000-000000000000', ...as()]),
+    ).rejects.toThrow(/No interception 01890000-0000-7000-8000-000000000000\. \[HTTP 404\]/);
+  });
+
+  it('prints one empty state and no paging hint when nothing matches', async () => {
+    const window = ['--started-after', '2099-01-01T00:00:00Z'];
+    const interceptions = await run(interceptionsCommand(), ['list', ...window, ...as()]);
+    expect(interceptions).toEqual({ stdout: 'No interceptions found.\n', stderr: '' });
+    const sessions = await run(sessionsCommand(), ['list', ...window, ...as()]);
+    expect(sessions).toEqual({ stdout: 'No sessions found.\n', stderr: '' });
+    const models = await run(modelsCommand(), ['list', 'no-such-model', ...as()]);
+    expect(models).toEqual({ stdout: 'No models found.\n', stderr: '' });
   });
 
   it('interceptions list pages with --after-id, --offset and --all', async () => {

@@ -34,8 +34,10 @@ describeEachDatabase('PUT /api/v2/users/{user}/roles', (getStore) => {
 
   it('never takes the owner role from the last owner', async () => {
     const response = await put('me', { roles: ['auditor'] });
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as { message: string }).message).toBe('At least one owner must remain.');
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { message: string }).message).toBe(
+      'Cannot demote the last active owner.',
+    );
     const me = await server.api('/api/v2/users/me');
     expect(((await me.json()) as { roles: string[] }).roles).toContain('owner');
     // With a second owner, the first may step down.

@@ -1,6 +1,6 @@
 /**
- * A fake LLM provider on loopback speaking the OpenAI (Chat Completions, Responses) and Anthropic
- * (Messages) wire formats from recorded fixtures: SSE framed event by event, blocking JSON bodies, error
+ * A fake LLM provider on loopback speaking the OpenAI (Chat Completions, Responses), Anthropic (Messages)
+ * and Google Gemini (generateContent) wire formats from recorded fixtures: SSE framed event by event, blocking JSON bodies, error
  * statuses, streams broken off mid-way, and answers that never come. It keeps every request it received
  * and the exact bytes it sent, so tests can compare what the client saw.
  */
@@ -25,6 +25,8 @@ export type Scenario =
 export interface Exchange {
   method: string;
   path: string;
+  /** The request target as received, query string included. */
+  url: string;
   headers: IncomingMessage['headers'];
   body: Buffer;
   /** The body bytes sent (for streams: exactly the bytes written before the end or the drop). */
@@ -48,6 +50,28 @@ const defaults: Record<string, { stream: string; blocking: string }> = {
     blocking: 'openai-responses/response-reasoning-tools.json',
   },
 };
+
+/** Gemini's generation methods: the model and the method are in the path. */
+const geminiGeneration = /^\/v1(?:beta)?\/models\/[^/]+:(generateContent|streamGenerateContent)$/;
+
+const geminiDefaults = {
+  stream: 'gemini/stream-text.sse',
+  blocking: 'gemini/generate-content-text.json',
+};
+
+// `GET /v1beta/models` as Google answers it (one page).
+const geminiModels = JSON.stringify({
+  models: [
+    {
+      name: 'models/gemini-2.5-flash',
+      version: '001',
+      displayName: 'Gemini 2.5 Flash',
+      inputTokenLimit: 1048576,
+      outputTokenLimit: 65536,
+      supportedGenerationMethods: ['generateContent', 'countTokens'],
+    },
+  ],
+});
 
 const models = JSON.stringify({
   object: 'list',
@@ -137,12 +161,14 @@ export class FakeProvider {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const url = request.url ?? '/';
+    const path = url.split('?')[0] ?? '/';
     const sent: Buffer[] = [];
     let finish: () => void = () => {};
     const exchange: Exchange = {
       method: request.method ?? 'GET',
       path,
+      url,
       headers: request.headers,
       body,
       sent: Buffer.alloc(0),
@@ -168,13 +194,36 @@ export class FakeProvider {
     const requestId = {
       [path.startsWith('/v1/messages') ? 'request-id' : 'x-request-id']: `req_fake_${this.#requestCount}`,
     };
-    if (!request.headers.authorization && !request.headers['x-api-key']) {
+    const credential =
+      request.headers.authorization ?? request.headers['x-api-key'] ?? request.headers['x-goog-api-key'];
+    if (credential === undefined) {
       return this.#send(
         response,
         write,
         { kind: 'status', status: 401, body: unauthorized(path) },
         requestId,
       );
+    }
+    // Google's clients use `v1` (the SDKs' default) or `v1beta`; `/v1/models` is Google's when the key
+    // came in Google's header.
+    const google = request.headers['x-goog-api-key'] !== undefined;
+    if (request.method === 'GET' && google && /^\/v1(?:beta)?\/models$/.test(path)) {
+      return this.#send(response, write, { kind: 'status', status: 200, body: geminiModels }, requestId);
+    }
+    if (request.method === 'POST' && /^\/v1(?:beta)?\/models\/[^/]+:countTokens$/.test(path)) {
+      const body = '{"totalTokens":42,"promptTokensDetails":[{"modality":"TEXT","tokenCount":42}]}';
+      return this.#send(response, write, { kind: 'status', status: 200, body }, requestId);
+    }
+    const gemini = geminiGeneration.exec(path);
+    if (request.method === 'POST' && gemini !== null) {
+      // Streams are SSE only with `alt=sse`, which every SDK sends.
+      const streaming = gemini[1] === 'streamGenerateContent' && url.includes('alt=sse');
+      const scenario: Scenario = this.#script.shift() ?? {
+        kind: 'fixture',
+        fixture: streaming ? geminiDefaults.stream : geminiDefaults.blocking,
+        delayMs: this.streamDelayMs,
+      };
+      return this.#send(response, write, scenario, requestId);
     }
     if (request.method === 'GET' && path === '/v1/models') {
       return this.#send(response, write, { kind: 'status', status: 200, body: models }, requestId);
@@ -291,6 +340,9 @@ function split(bytes: Buffer, size: number): Buffer[] {
 
 function unauthorized(path: string): string {
   const message = 'No API key provided.';
+  if (path.startsWith('/v1beta/')) {
+    return JSON.stringify({ error: { code: 401, message, status: 'UNAUTHENTICATED' } });
+  }
   return path.startsWith('/v1/messages')
     ? JSON.stringify({ type: 'error', error: { type: 'authentication_error', message } })
     : JSON.stringify({ error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } });

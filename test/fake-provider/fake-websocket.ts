@@ -129,7 +129,7 @@ export class FakeSocketServer {
       );
       return;
     }
-    const events = decodeFixture(scenario.fixture, 4096).map((event) => event.data);
+    const events = decodeFixture(scenario.fixture, 4096).map((event) => event.text);
     const count = scenario.kind === 'fixture' ? events.length : scenario.afterEvents;
     const delayMs = scenario.kind === 'fixture' ? (scenario.delayMs ?? 0) : 0;
     void (async () => {

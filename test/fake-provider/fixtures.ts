@@ -1,6 +1,8 @@
 /** Recorded provider responses in `test/fixtures/`: `.sse` files are exact stream bytes, `.json` bodies. */
 import { readFileSync } from 'node:fs';
-import { SseDecoder, type SseEvent } from '../../src/providers/sse/decode-sse.js';
+import type { DecodedEvent } from '../../src/providers/events/decoded-event.js';
+import { sseFraming } from '../../src/providers/events/sse-framing.js';
+import { SseDecoder } from '../../src/providers/sse/decode-sse.js';
 
 const root = new URL('../fixtures/', import.meta.url);
 
@@ -18,12 +20,14 @@ export function fixtureEvents(name: string): Buffer[] {
 }
 
 /** Decodes a stream fixture into events, pushing it in chunks of `chunkSize` bytes (to exercise splits). */
-export function decodeFixture(name: string, chunkSize = 7): SseEvent[] {
+export function decodeFixture(name: string, chunkSize = 7): DecodedEvent[] {
   const bytes = readFixture(name);
-  const decoder = new SseDecoder();
-  const events: SseEvent[] = [];
+  const decoder = sseFraming.createDecoder();
+  const events: DecodedEvent[] = [];
   for (let start = 0; start < bytes.length; start += chunkSize) {
-    events.push(...decoder.push(bytes.subarray(start, start + chunkSize)));
+    for (const item of decoder.push(bytes.subarray(start, start + chunkSize))) {
+      if (!Buffer.isBuffer(item)) events.push(item);
+    }
   }
   return events;
 }

@@ -21,11 +21,14 @@ export async function freePort(): Promise<number> {
 export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  /** Written to the command's stdin, which is then closed. */
+  input = '',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [...cliArguments, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
   });
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {

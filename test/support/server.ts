@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { providerTypes } from '../../src/providers/index.js';
 import { createLogger } from '../../src/server/logger.js';
 import { type RunningServer, runServer } from '../../src/server/run-server.js';
 import type { Store } from '../../src/store/open-store.js';
@@ -35,19 +37,28 @@ export async function drainServersOf(store: Store): Promise<void> {
 export async function startTestServer(input: {
   store: Store;
   config?: Partial<Config>;
+  /** A logger of the test's own (e.g. writing to a buffer); default: as `config.logLevel` says. */
+  logger?: Logger;
   /** Where the server's JSON log lines go (at the config's level); nowhere when absent. */
   logDestination?: NodeJS.WritableStream;
 }): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'aibridge-server-'));
   const config: Config = {
-    ...loadConfig({ flags: { listen: '127.0.0.1:0', data_dir: directory, log_level: 'silent' }, env: {} }),
+    ...loadConfig({
+      providerTypes,
+      flags: { listen: '127.0.0.1:0', data_dir: directory, log_level: 'silent' },
+      env: {},
+    }),
     shutdownGraceMs: 5000,
     ...input.config,
   };
-  const logger = createLogger({
-    level: config.logLevel,
-    ...(input.logDestination === undefined ? {} : { destination: input.logDestination }),
-  });
+  const logger =
+    input.logger ??
+    createLogger({
+      level: config.logLevel,
+      format: 'json',
+      ...(input.logDestination === undefined ? {} : { destination: input.logDestination }),
+    });
   const server = await runServer({ config, logger, store: input.store });
   const servers = running.get(input.store) ?? new Set<RunningServer>();
   running.set(input.store, servers);

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { clientsRoute, modelsRoute, registerDistinctValuesRoutes } from './distinct-values.js';
+import { interceptionRoute, registerInterceptionRoute } from './interception.js';
 import { interceptionsRoute, registerInterceptionsRoute } from './interceptions.js';
 import { buildOpenApiDocument } from './openapi.js';
 import type { QueryRouteSpec } from './route-spec.js';
@@ -16,6 +17,7 @@ import { registerUsageRoute, usageRoute } from './usage.js';
 export const queryRoutes: readonly QueryRouteSpec[] = [
   clientsRoute,
   interceptionsRoute,
+  interceptionRoute,
   modelsRoute,
   sessionsRoute,
   sessionThreadsRoute,
@@ -25,6 +27,7 @@ export const queryRoutes: readonly QueryRouteSpec[] = [
 /** Registers the query routes and the OpenAPI document (served without a token, like any API description). */
 export async function registerAibridgeQueryRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
   registerInterceptionsRoute(app, context);
+  registerInterceptionRoute(app, context);
   registerSessionsRoute(app, context);
   registerSessionThreadsRoute(app, context);
   registerDistinctValuesRoutes(app, context);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { formatSearchQuery } from '../../search/tokenize-search-query.js';
 import { type ClientCommandOptions, clientFor, withClientOptions } from '../client-command.js';
-import { printRows } from '../output.js';
+import { printPagingHint, printRows } from '../output.js';
 import { type PagingFlags, queryString, withPagingFlags } from '../query-flags.js';
 
 /** Page size used by `--all`: the server's maximum, so few requests are needed. */
@@ -38,7 +38,14 @@ export function distinctValuesCommand(input: {
     printRows({
       format: options.output,
       rows: values,
+      noun: input.name,
       columns: [{ heading: input.noun, value: (value) => value }],
+    });
+    printPagingHint({
+      format: options.output,
+      all: options.all,
+      full: options.limit !== undefined && values.length === options.limit,
+      next: `--offset ${(options.offset ?? 0) + values.length}`,
     });
   });
   return command;

@@ -1,71 +1,42 @@
 import { Command } from 'commander';
-import { ConfigError, loadConfig, type RawSettings, settingKeys } from '../../config/load-config.js';
-
-const descriptions: Record<(typeof settingKeys)[number], string> = {
-  listen: 'address to listen on (default 127.0.0.1:8080)',
-  data_dir: 'directory of the embedded database (default $XDG_DATA_HOME/aibridge or ~/.local/share/aibridge)',
-  database_url: 'PostgreSQL URL; without it the embedded database is used',
-  access_url: 'public URL of this server, for printed examples',
-  openai_base_url: 'OpenAI API base URL (default https://api.openai.com/v1)',
-  openai_key: 'OpenAI API key used for every user',
-  openai_pass_through:
-    'requests passed through unrecorded besides models and Responses reads, e.g. "GET /v1/files,POST /v1/embeddings"',
-  anthropic_base_url: 'Anthropic API base URL (default https://api.anthropic.com)',
-  anthropic_key: 'Anthropic API key used for every user',
-  anthropic_pass_through:
-    'requests passed through unrecorded besides models and count_tokens, e.g. "GET /v1/files"',
-  admin_token_file: 'where the first-start owner token is written (default <data-dir>/admin-token)',
-  retention: 'purge records older than this, e.g. 60d; 0 keeps forever (default 60d)',
-  allow_byok: 'let users send their own provider key (default true)',
-  max_body_size: 'largest request body, e.g. 32MiB (default 32MiB)',
-  shutdown_grace: 'how long shutdown waits for in-flight requests (default 30s)',
-  recorder_queue_size: 'finished interceptions held in memory before the proxy answers 503 (default 20000)',
-  log_level: 'fatal, error, warn, info, debug, trace or silent (default info)',
-};
+import { CliError } from '../api-client.js';
+import { configFromOptions, withServerSettings } from '../server-settings.js';
+import { createAdminCommand } from './create-admin.js';
 
 /** `aibridge server`: runs the bridge until SIGTERM or SIGINT. */
 export function serverCommand(): Command {
-  const command = new Command('server')
-    .description('run the AI Bridge server (embedded database unless --database-url is given)')
-    .option('--config <path>', 'YAML config file (env AIBRIDGE_CONFIG)');
-  for (const key of settingKeys) {
-    const flag = key.replaceAll('_', '-');
-    command.option(`--${flag} <value>`, `${descriptions[key]} (env AIBRIDGE_${key.toUpperCase()})`);
-  }
+  const command = withServerSettings(
+    new Command('server').description(
+      'run the AI Bridge server (embedded database unless --database-url is given)',
+    ),
+  );
+  command.enablePositionalOptions();
+  command.addCommand(createAdminCommand());
   command.action(async (options: Record<string, string | undefined>) => {
-    const flags: RawSettings = {};
-    for (const key of settingKeys) {
-      const camel = key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-      const value = options[camel];
-      if (value !== undefined) flags[key] = value;
-    }
-    let config: ReturnType<typeof loadConfig>;
-    try {
-      config = loadConfig({
-        flags,
-        env: process.env,
-        ...(options.config ? { configPath: options.config } : {}),
-      });
-    } catch (error) {
-      if (error instanceof ConfigError) {
-        process.stderr.write(`aibridge: ${error.message}\n`);
-        process.exit(2);
-      }
-      throw error;
-    }
+    const config = configFromOptions(options);
     // Loaded here so that client commands do not pay for the server's modules at start-up.
     const { createLogger } = await import('../../server/logger.js');
     const { runServer } = await import('../../server/run-server.js');
-    const logger = createLogger({ level: config.logLevel });
-    const server = await runServer({ config, logger });
-    if (server.adminToken) {
-      process.stderr.write(
-        `\nCreated the owner "admin". Its token (shown once; saved to ${config.adminTokenFile}):\n\n  ${server.adminToken}\n\n` +
-          `Point clients at ${config.accessUrl}:\n` +
-          `  Claude Code: ANTHROPIC_BASE_URL=${config.accessUrl}/api/v2/aibridge/anthropic ANTHROPIC_AUTH_TOKEN=<token>\n` +
-          `  Codex / OpenAI SDK: OPENAI_BASE_URL=${config.accessUrl}/api/v2/aibridge/openai/v1 OPENAI_API_KEY=<token>\n\n`,
-      );
-    }
+    const { startBanner } = await import('../start-banner.js');
+    const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+    const { EmbeddedDatabaseInUseError } = await import('../../store/open-embedded.js');
+    const server = await runServer({ config, logger }).catch((error: unknown) => {
+      // Another server owns the embedded database: one line, no stack.
+      if (error instanceof EmbeddedDatabaseInUseError) throw new CliError(error.message);
+      throw error;
+    });
+    process.stderr.write(
+      startBanner({
+        url: server.url,
+        accessUrl:
+          config.accessUrl === `http://${config.listen.host}:${config.listen.port}`
+            ? server.url
+            : config.accessUrl,
+        adminToken: server.adminToken,
+        adminTokenFile: config.adminTokenFile,
+        terminal: process.stderr.isTTY === true,
+      }),
+    );
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       server.close().then(

@@ -1,12 +1,10 @@
 import { Command } from 'commander';
 import { sessionsGrammar } from '../../search/parse-search-query.js';
 import { type ClientCommandOptions, clientFor, withClientOptions } from '../client-command.js';
-import { printObject, printRows } from '../output.js';
+import { cell, humanDuration, humanTime, printObject, printPagingHint, printRows } from '../output.js';
 import {
-  cell,
   collectPages,
   type PagingFlags,
-  printMore,
   queryString,
   type SearchFlags,
   searchQueryOf,
@@ -81,9 +79,10 @@ export function sessionsCommand(): Command {
     printRows({
       format: options.output,
       rows,
+      noun: 'sessions',
       json: { count, sessions: rows },
       columns: [
-        { heading: 'last active', value: (row) => row.last_active_at },
+        { heading: 'last active', value: (row) => humanTime(row.last_active_at) },
         { heading: 'initiator', value: (row) => row.initiator.username },
         { heading: 'client', value: (row) => row.client },
         { heading: 'models', value: (row) => row.models.join(',') },
@@ -94,8 +93,13 @@ export function sessionsCommand(): Command {
         { heading: 'id', value: (row) => row.id },
       ],
     });
-    const pageFull = firstPageSize === (options.limit ?? 100);
-    if (options.output === 'table' && !options.all && pageFull) printMore(count, rows.at(-1)?.id);
+    printPagingHint({
+      format: options.output,
+      all: options.all,
+      full: firstPageSize === (options.limit ?? 100),
+      count,
+      next: rows.length > 0 ? `--after-id ${rows.at(-1)?.id}` : undefined,
+    });
   });
 
   const show = sessions
@@ -134,8 +138,8 @@ export function sessionsCommand(): Command {
         initiator: session.initiator.username,
         client: session.client,
         models: session.models.join(', '),
-        started: session.started_at,
-        ended: session.ended_at,
+        started: humanTime(session.started_at),
+        duration: humanDuration(session.started_at, session.ended_at),
         tokens: `in ${summary.input_tokens}, out ${summary.output_tokens}, cache read ${summary.cache_read_input_tokens}, cache write ${summary.cache_write_input_tokens}`,
       },
     });
@@ -143,8 +147,9 @@ export function sessionsCommand(): Command {
     printRows({
       format: 'table',
       rows: threads,
+      noun: 'threads',
       columns: [
-        { heading: 'started', value: (thread) => thread.started_at },
+        { heading: 'started', value: (thread) => humanTime(thread.started_at) },
         { heading: 'model', value: (thread) => thread.model },
         { heading: 'actions', value: (thread) => thread.agentic_actions.length },
         {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { type ClientCommandOptions, clientFor, withClientOptions } from '../client-command.js';
-import { printObject, printRows } from '../output.js';
+import { humanTime, printObject, printRows } from '../output.js';
 
 interface TokenJson {
   id: string;
@@ -50,12 +50,13 @@ export function tokensCommand(): Command {
     printRows({
       format: options.output,
       rows: list,
+      noun: 'tokens',
       columns: [
         { heading: 'id', value: (token) => token.id },
         { heading: 'name', value: (token) => token.token_name },
-        { heading: 'created', value: (token) => token.created_at },
-        { heading: 'expires', value: (token) => token.expires_at ?? 'never' },
-        { heading: 'last used', value: (token) => token.last_used ?? '' },
+        { heading: 'created', value: (token) => humanTime(token.created_at) },
+        { heading: 'expires', value: (token) => (token.expires_at ? humanTime(token.expires_at) : 'never') },
+        { heading: 'last used', value: (token) => humanTime(token.last_used) },
       ],
     });
   });

@@ -1,6 +1,6 @@
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { type ClientCommandOptions, clientFor, withClientOptions } from '../client-command.js';
-import { printObject, printRows } from '../output.js';
+import { humanTime, printObject, printRows } from '../output.js';
 
 /** A user as the API returns it. */
 export interface UserJson {
@@ -10,12 +10,13 @@ export interface UserJson {
   email: string;
   avatar_url: string;
   roles: string[];
+  status: string;
   created_at: string;
 }
 
 const roleOf = (user: UserJson) => (user.roles.length > 0 ? user.roles.join(',') : 'member');
 
-/** `aibridge users create|list|show`. */
+/** `aibridge users create|list|show|suspend|activate|delete|set-role`. */
 export function usersCommand(): Command {
   const users = new Command('users').description('manage users');
 
@@ -58,12 +59,14 @@ export function usersCommand(): Command {
       printRows({
         format: options.output,
         rows: result.users,
+        noun: 'users',
         json: result.users,
         columns: [
           { heading: 'username', value: (user) => user.username },
           { heading: 'name', value: (user) => user.name },
           { heading: 'role', value: roleOf },
-          { heading: 'created', value: (user) => user.created_at },
+          { heading: 'status', value: (user) => user.status },
+          { heading: 'created', value: (user) => humanTime(user.created_at) },
           { heading: 'id', value: (user) => user.id },
         ],
       });
@@ -81,6 +84,57 @@ export function usersCommand(): Command {
       format: options.output,
       value: options.output === 'json' ? { ...found } : { ...found, roles: roleOf(found) },
     });
+  });
+  const change = (input: {
+    name: string;
+    description: string;
+    method: 'PUT' | 'DELETE';
+    path: (user: string) => string;
+    done: (user: string) => string;
+  }) =>
+    withClientOptions(
+      users.command(input.name).description(input.description).argument('<user>', 'username or id'),
+    ).action(async (user: string, options: ClientCommandOptions) => {
+      const result = await clientFor(options).request<UserJson | undefined>(input.method, input.path(user));
+      if (options.output === 'json')
+        printObject({ format: 'json', value: { ...(result ?? { deleted: user }) } });
+      else process.stdout.write(`${input.done(user)}\n`);
+    });
+  const userPath = (user: string) => `/api/v2/users/${encodeURIComponent(user)}`;
+  change({
+    name: 'suspend',
+    description: 'suspend a user: their tokens stop working at once (owners only)',
+    method: 'PUT',
+    path: (user) => `${userPath(user)}/status/suspend`,
+    done: (user) => `Suspended ${user}.`,
+  });
+  change({
+    name: 'activate',
+    description: 'reactivate a suspended user (owners only)',
+    method: 'PUT',
+    path: (user) => `${userPath(user)}/status/activate`,
+    done: (user) => `Activated ${user}.`,
+  });
+  change({
+    name: 'delete',
+    description: 'delete a user and their tokens; their interceptions stay readable (owners only)',
+    method: 'DELETE',
+    path: userPath,
+    done: (user) => `Deleted ${user}.`,
+  });
+
+  withClientOptions(
+    users
+      .command('set-role')
+      .description("set a user's role (owners only)")
+      .argument('<user>', 'username or id')
+      .addArgument(new Argument('<role>', 'the new role').choices(['owner', 'auditor', 'member'])),
+  ).action(async (user: string, role: string, options: ClientCommandOptions) => {
+    const updated = await clientFor(options).request<UserJson>('PUT', `${userPath(user)}/roles`, {
+      roles: role === 'member' ? [] : [role],
+    });
+    if (options.output === 'json') printObject({ format: 'json', value: { ...updated } });
+    else process.stdout.write(`${updated.username} is now ${roleOf(updated)}.\n`);
   });
   return users;
 }

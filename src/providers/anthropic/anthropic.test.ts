@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFixture, readAgentRequest, readFixture } from '../../../test/fake-provider/fixtures.js';
+import { sseFraming } from '../events/sse-framing.js';
 import type { EndpointAdapter } from '../provider.js';
-import { SseDecoder } from '../sse/decode-sse.js';
 import { anthropicProvider } from './index.js';
 
-const endpoint = requireEndpoint(anthropicProvider.endpoints.get('/v1/messages'));
+const endpoint = requireEndpoint(
+  anthropicProvider.endpoints.find((candidate) => candidate.path === '/v1/messages'),
+);
 
 function parseStream(fixture: string) {
-  const parser = endpoint.inspect({ model: 'claude', stream: true, messages: [] }, '{}').createParser();
+  const parser = endpoint
+    .inspect({ path: endpoint.path, body: { model: 'claude', stream: true, messages: [] }, text: '{}' })
+    .createParser();
   for (const event of decodeFixture(fixture)) expect(parser.onEvent(event)).toBe(true);
-  return parser.summary();
+  return parser.finish();
 }
 
 describe('Anthropic Messages parsing', () => {
@@ -47,9 +51,11 @@ describe('Anthropic Messages parsing', () => {
   });
 
   it('reads a blocking message through the same block handlers', () => {
-    const parser = endpoint.inspect({ model: 'claude', messages: [] }, '{}').createParser();
+    const parser = endpoint
+      .inspect({ path: endpoint.path, body: { model: 'claude', messages: [] }, text: '{}' })
+      .createParser();
     parser.onBody(JSON.parse(readFixture('anthropic/message-thinking-tools.json').toString()));
-    const summary = parser.summary();
+    const summary = parser.finish();
     expect(summary.responseId).toBe('msg_04Blocking');
     expect(summary.usage).toMatchObject({
       inputTokens: 40,
@@ -75,22 +81,24 @@ describe('Anthropic Messages parsing', () => {
   });
 
   it('notes an unreadable event as a problem and keeps going', () => {
-    const parser = endpoint.inspect({ model: 'claude', messages: [] }, '{}').createParser();
-    const decoder = new SseDecoder();
+    const parser = endpoint
+      .inspect({ path: endpoint.path, body: { model: 'claude', messages: [] }, text: '{}' })
+      .createParser();
+    const decoder = sseFraming.createDecoder();
     const events = decoder.push(
       Buffer.from(
         'event: message_start\ndata: {oops\n\nevent: message_delta\ndata: {"usage":{"output_tokens":4}}\n\n',
       ),
     );
-    for (const event of events) parser.onEvent(event);
-    expect(parser.summary().problems).toHaveLength(1);
-    expect(parser.summary().usage?.outputTokens).toBe(4);
+    for (const event of events) if (!Buffer.isBuffer(event)) parser.onEvent(event);
+    expect(parser.finish().problems).toHaveLength(1);
+    expect(parser.finish().usage?.outputTokens).toBe(4);
   });
 });
 
 describe('Anthropic Messages requests', () => {
   const inspect = (messages: unknown[]) =>
-    endpoint.inspect({ model: 'claude-x', stream: true, messages }, '');
+    endpoint.inspect({ path: endpoint.path, body: { model: 'claude-x', stream: true, messages }, text: '' });
 
   it('takes the prompt from the last text block of the last user message', () => {
     const inspection = inspect([
@@ -106,7 +114,6 @@ describe('Anthropic Messages requests', () => {
     ]);
     expect(inspection).toMatchObject({
       model: 'claude-x',
-      stream: true,
       prompt: 'fix the bug',
       latestToolResultId: null,
     });
@@ -134,7 +141,10 @@ describe('Anthropic Messages requests', () => {
     ['claude-code-3-second-prompt.json', 'Now run echo bye', null],
   ])('reads Claude Code 2.1.332 request %s as prompt %j, tool result %j', (name, prompt, toolResult) => {
     const { body } = readAgentRequest(name);
-    expect(endpoint.inspect(body, '')).toMatchObject({ prompt, latestToolResultId: toolResult });
+    expect(endpoint.inspect({ path: endpoint.path, body: body, text: '' })).toMatchObject({
+      prompt,
+      latestToolResultId: toolResult,
+    });
   });
 
   it('skips trailing system messages and joins the user text blocks a client did not inject', () => {
@@ -184,7 +194,8 @@ describe('Anthropic Messages requests', () => {
   });
 
   it('sends the central key as x-api-key and keeps the path', () => {
-    expect(anthropicProvider.credentialHeaders('sk-ant-1')).toEqual({ 'x-api-key': 'sk-ant-1' });
+    const request = { method: 'POST', path: '/v1/messages', headers: {}, body: null };
+    expect(anthropicProvider.authorize(request, 'sk-ant-1').headers).toEqual({ 'x-api-key': 'sk-ant-1' });
     expect(anthropicProvider.upstreamPath('/v1/messages/count_tokens')).toBe('/v1/messages/count_tokens');
   });
 });
@@ -197,24 +208,28 @@ function requireEndpoint(endpoint: EndpointAdapter | undefined): EndpointAdapter
 describe('Anthropic stream completion', () => {
   it('is complete from message_stop on, or once an error event ended the stream', () => {
     const events = decodeFixture('anthropic/stream-text.sse');
-    const parser = endpoint.inspect({ stream: true, messages: [] }, '').createParser();
+    const parser = endpoint
+      .inspect({ path: endpoint.path, body: { stream: true, messages: [] }, text: '' })
+      .createParser();
     const completeAt = events.findIndex((event) => {
       parser.onEvent(event);
       return parser.isComplete();
     });
-    expect(events[completeAt]?.event).toBe('message_stop');
+    expect(events[completeAt]?.name).toBe('message_stop');
     expect(completeAt).toBe(events.length - 1);
-    const failed = endpoint.inspect({ stream: true, messages: [] }, '').createParser();
+    const failed = endpoint
+      .inspect({ path: endpoint.path, body: { stream: true, messages: [] }, text: '' })
+      .createParser();
     const overloaded = decodeFixture('anthropic/stream-overloaded.sse');
     for (const event of overloaded.slice(0, -1)) failed.onEvent(event);
-    expect(overloaded.at(-1)?.event).toBe('error');
+    expect(overloaded.at(-1)?.name).toBe('error');
     expect(failed.isComplete()).toBe(false);
     for (const event of overloaded.slice(-1)) failed.onEvent(event);
     expect(failed.isComplete()).toBe(true);
   });
 
   it('is complete once a blocking body was read', () => {
-    const parser = endpoint.inspect({ messages: [] }, '').createParser();
+    const parser = endpoint.inspect({ path: endpoint.path, body: { messages: [] }, text: '' }).createParser();
     expect(parser.isComplete()).toBe(false);
     parser.onBody(JSON.parse(readFixture('anthropic/message-thinking-tools.json').toString()));
     expect(parser.isComplete()).toBe(true);

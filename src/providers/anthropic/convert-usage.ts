@@ -3,7 +3,7 @@ import type { UsageSummary } from '../provider.js';
 import { usageFields } from './messages-api.js';
 
 /**
- * Anthropic usage → the bridge's usage (SPEC §4): input, output and the two cache counters as reported;
+ * Anthropic usage → the bridge's usage: input, output and the two cache counters as reported;
  * `cache_creation_input_tokens` is the cache write. The rest of the object (service tier, the per-TTL
  * cache breakdown, server tool counts) goes to metadata.
  */

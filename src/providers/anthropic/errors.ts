@@ -1,7 +1,7 @@
+import { parseJson } from '../events/parse-json.js';
 import { asObject, stringField } from '../json/read-json.js';
 import type { BridgeErrorInfo } from '../provider.js';
 import { encodeSseEvent } from '../sse/encode-sse.js';
-import { parseJson } from '../sse/parse-json.js';
 
 /** Anthropic's error types by status (https://docs.anthropic.com/en/api/errors). */
 function errorType(status: number): string {

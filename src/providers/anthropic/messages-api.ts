@@ -29,7 +29,7 @@ export interface ContentBlock {
   signature?: string;
 }
 
-/** The usage fields with rules of their own (SPEC §4); the rest of the object is kept as metadata. */
+/** The usage fields with rules of their own; the rest of the object is kept as metadata. */
 export const usageFields = [
   'input_tokens',
   'output_tokens',

@@ -2,17 +2,16 @@
  * The OpenAI provider type: Chat Completions and Responses intercepted; models and the Responses reads
  * that generate nothing passed through. Any OpenAI-compatible server works behind it.
  */
+import { authorizeWithHeader } from '../credentials.js';
+import { sseFraming } from '../events/sse-framing.js';
 import type { ProviderAdapter } from '../provider.js';
-import { chatCompletionsEndpoint, chatCompletionsPath } from './chat-completions/index.js';
-import { responsesEndpoint, responsesPath } from './responses/index.js';
+import { chatCompletionsEndpoint } from './chat-completions/index.js';
+import { responsesEndpoint } from './responses/index.js';
 import { errorBody, readErrorMessage } from './shared/errors.js';
 
 export const openaiProvider: ProviderAdapter = {
-  type: 'openai',
-  endpoints: new Map([
-    [chatCompletionsPath, chatCompletionsEndpoint],
-    [responsesPath, responsesEndpoint],
-  ]),
+  defaultBaseUrl: 'https://api.openai.com/v1',
+  endpoints: [chatCompletionsEndpoint, responsesEndpoint],
   // OpenAI base URLs end in the version (`https://api.openai.com/v1`); client paths carry it too.
   passThrough: [
     { method: 'GET', path: '/v1/models' },
@@ -26,7 +25,13 @@ export const openaiProvider: ProviderAdapter = {
     { method: 'POST', path: '/v1/responses/input_tokens' },
   ],
   upstreamPath: (path) => (path === '/v1' || path.startsWith('/v1/') ? path.slice(3) : path),
-  credentialHeaders: (key) => ({ authorization: `Bearer ${key}` }),
+  // OpenAI SDKs send `Authorization: Bearer`; clients built for Anthropic's shape may use `x-api-key`.
+  credentials: [
+    { in: 'header', name: 'authorization', scheme: 'Bearer' },
+    { in: 'header', name: 'x-api-key' },
+  ],
+  authorize: authorizeWithHeader({ in: 'header', name: 'authorization', scheme: 'Bearer' }),
+  framing: sseFraming,
   errorBody,
   readErrorMessage,
 };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isDoneSentinel, parseJson } from '../events/parse-json.js';
 import { SseDecoder, type SseEvent } from './decode-sse.js';
-import { isDoneSentinel, parseJson } from './parse-json.js';
 
 function decodeAll(chunks: string[], trackRaw = false): { events: SseEvent[]; remainder: Buffer } {
   const decoder = new SseDecoder({ trackRaw });

@@ -12,6 +12,7 @@ import { tokenFromHeaders } from '../../auth/authenticate.js';
 import { newId } from '../../core/ids.js';
 import { providerAdapter } from '../../providers/index.js';
 import { confinePath } from '../confine-path.js';
+import { stripSecretQuery, upstreamRequestHeaders } from '../forward-headers.js';
 import { ProxyError, toProxyError } from '../proxy-error.js';
 import type { ProxyState } from '../proxy-state.js';
 import { resolveCredential } from '../resolve-credential.js';
@@ -84,7 +85,8 @@ export function registerWebSocketProxy(input: {
     }
     const credential = resolveCredential({
       headers: request.headers,
-      tokenSource: found?.source ?? 'authorization',
+      query: new URLSearchParams(confined.search),
+      tokenSource: found?.source ?? { in: 'header', name: 'authorization' },
       adapter: route.adapter,
       centralKey: route.instance.key,
       allowByok: config.allowByok,
@@ -93,13 +95,17 @@ export function registerWebSocketProxy(input: {
     const abort = new AbortController();
     const onClientGone = () => abort.abort();
     socket.once('close', onClientGone);
+    // Client credentials are stripped (a `?key=` too) and the upstream credential is put on anew.
+    const upstream = credential.authorize({
+      method: 'GET',
+      path: route.adapter.upstreamPath(confined.pathname) + stripSecretQuery(confined.search),
+      headers: upstreamRequestHeaders({ headers: request.headers, keepEncoding: true }),
+      body: null,
+    });
     const opening = await openUpstream({
-      url: upstreamSocketUrl(
-        route.instance.baseUrl,
-        route.adapter.upstreamPath(confined.pathname) + confined.search,
-      ),
+      url: upstreamSocketUrl(route.instance.baseUrl, upstream.path),
       clientHeaders: request.headers,
-      credentialHeaders: credential.headers,
+      upstreamHeaders: upstream.headers,
       adapter: route.adapter,
       signal: abort.signal,
     });
@@ -127,6 +133,7 @@ export function registerWebSocketProxy(input: {
           principal,
           credential,
           headers: request.headers,
+          path: confined.pathname,
           connectionId,
         },
         client,

@@ -5,11 +5,10 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
+import { parseJson } from '../../providers/events/parse-json.js';
 import type { ProviderAdapter } from '../../providers/index.js';
 import { asObject } from '../../providers/json/read-json.js';
-import { parseJson } from '../../providers/sse/parse-json.js';
-import { upstreamRequestHeaders } from '../forward-headers.js';
-import { describe } from '../relay-response.js';
+import { describeError } from '../describe-error.js';
 import type { UpstreamRefusal } from './socket-relay.js';
 
 /** The most of a refusal's body that is read. */
@@ -39,15 +38,12 @@ export function upstreamSocketUrl(baseUrl: string, path: string): string {
 export function openUpstream(input: {
   url: string;
   clientHeaders: IncomingHttpHeaders;
-  credentialHeaders: Record<string, string>;
+  /** The request headers to send: the client's without its credentials, plus the bridge's credential. */
+  upstreamHeaders: Record<string, string | string[]>;
   adapter: ProviderAdapter;
   signal: AbortSignal;
 }): Promise<UpstreamOpening> {
-  const headers = upstreamRequestHeaders({
-    headers: input.clientHeaders,
-    credential: input.credentialHeaders,
-    keepEncoding: true,
-  });
+  const headers = { ...input.upstreamHeaders };
   for (const name of Object.keys(headers)) if (isHandshakeHeader(name)) delete headers[name];
   const protocols = String(input.clientHeaders['sec-websocket-protocol'] ?? '')
     .split(',')
@@ -81,7 +77,7 @@ export function openUpstream(input: {
       );
     });
     socket.once('error', (error) => {
-      const message = `upstream unreachable: ${describe(error)}`;
+      const message = `upstream unreachable: ${describeError(error)}`;
       settle({
         kind: 'refused',
         refusal: {

@@ -25,6 +25,8 @@ export interface SocketConnection {
   credential: UpstreamCredential;
   /** The upgrade request's headers. */
   headers: IncomingHttpHeaders;
+  /** The path below the instance root the upgrade asked for, e.g. `/v1/responses`. */
+  path: string;
   /** Recorded with each interception: the client cannot get an interception id header per message. */
   connectionId: string;
 }
@@ -51,7 +53,7 @@ export function startTurn(
 ): SocketTurn {
   const { headers } = connection;
   const { body } = message;
-  const inspection = connection.endpoint.inspect(body, message.text);
+  const inspection = connection.endpoint.inspect({ path: connection.path, body, text: message.text });
   const warmup = isWarmup(body);
   const userId = connection.principal.user.id;
   const { client, clientSessionId } = detectClient(headers, body);
@@ -133,7 +135,7 @@ export async function recordTurn(
 
 function safeSummary(parser: ResponseParser) {
   try {
-    return parser.summary();
+    return parser.finish();
   } catch {
     return null;
   }

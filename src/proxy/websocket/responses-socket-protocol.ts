@@ -5,11 +5,13 @@
  * `{"type":"error","status":N,"error":{…},"headers":{…}}`, which Codex maps to an HTTP error of that status.
  * Everything this transport knows about the Responses wire format and its parser sits in this file.
  */
+
+import { decodedEvent } from '../../providers/events/decoded-event.js';
+import { parseJson } from '../../providers/events/parse-json.js';
 import type { EndpointAdapter, ResponseParser } from '../../providers/index.js';
 import { asObject, stringField } from '../../providers/json/read-json.js';
 import { responsesEndpoint } from '../../providers/openai/responses/index.js';
 import { errorObject } from '../../providers/openai/shared/errors.js';
-import { parseJson } from '../../providers/sse/parse-json.js';
 
 /** The message type that asks for a response; every other client message is relayed unrecorded. */
 export const responseCreateType = 'response.create';
@@ -43,11 +45,11 @@ export function isWarmup(body: Record<string, unknown>): boolean {
 }
 
 /**
- * Feeds one server message to the request's parser. The parser reads SSE events today: a WebSocket message
- * is the `data` of the same event, so it goes in as an event without a name.
+ * Feeds one server message to the request's parser: a WebSocket text frame is one event of the stream,
+ * without the SSE framing or an event name.
  */
 export function feedServerMessage(parser: ResponseParser, text: string): void {
-  parser.onEvent({ event: null, data: text, raw: null, hasData: true });
+  parser.onEvent(decodedEvent({ raw: Buffer.from(text), name: null, text }));
 }
 
 /** The status of a server `error` message (`status`, or `status_code` as Codex also accepts), else null. */

@@ -5,7 +5,7 @@
  * it, recorded when its terminal event has been relayed (or when either side leaves before that).
  */
 import WebSocket from 'ws';
-import { describe } from '../relay-response.js';
+import { describeError } from '../describe-error.js';
 import {
   recordTurn,
   type SocketConnection,
@@ -135,7 +135,7 @@ export class SocketRelay {
       complete = turn.parser.isComplete();
     } catch (error) {
       // A parser that throws costs the record its detail, never the client its stream.
-      turn.problems.push(`parser failed on a websocket message: ${describe(error)}`);
+      turn.problems.push(`parser failed on a websocket message: ${describeError(error)}`);
       this.#log('warn', error, 'parser failed on a websocket message');
       complete = false;
     }
@@ -199,7 +199,7 @@ export class SocketRelay {
 
   #log(level: 'debug' | 'warn' | 'error', error: unknown, message: string): void {
     this.#connection.state.context.logger[level](
-      { connectionId: this.#connection.connectionId, err: describe(error) },
+      { connectionId: this.#connection.connectionId, err: describeError(error) },
       message,
     );
   }

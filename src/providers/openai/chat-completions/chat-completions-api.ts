@@ -10,7 +10,7 @@
 /** The path of the endpoint below the instance root. */
 export const chatCompletionsPath = '/v1/chat/completions';
 
-/** Usage fields with rules of their own (SPEC §4); the rest of the usage object is metadata. */
+/** Usage fields with rules of their own; the rest of the usage object is metadata. */
 export const usageFields = ['prompt_tokens', 'completion_tokens'] as const;
 
 /**

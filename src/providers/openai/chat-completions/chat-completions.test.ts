@@ -1,32 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFixture, readFixture } from '../../../../test/fake-provider/fixtures.js';
+import { decodedEvent } from '../../events/decoded-event.js';
 import type { EndpointAdapter } from '../../provider.js';
 import { openaiProvider } from '../index.js';
 
-const endpoint = requireEndpoint(openaiProvider.endpoints.get('/v1/chat/completions'));
+const endpoint = requireEndpoint(
+  openaiProvider.endpoints.find((candidate) => candidate.path === '/v1/chat/completions'),
+);
+
+const usageChunk = decodedEvent({
+  raw: Buffer.alloc(0),
+  name: null,
+  text: '{"id":"c","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}',
+});
 
 describe('Chat Completions request edits', () => {
   it('asks for stream usage with a minimal edit and remembers that the client had not', () => {
     const text =
       '{"model":"gpt-4.1","stream":true,"logit_bias":{"50256":-100,"1":1.0},"messages":[{"role":"user","content":"hi"}]}';
-    const inspection = endpoint.inspect(JSON.parse(text), text);
+    const inspection = endpoint.inspect({ path: endpoint.path, body: JSON.parse(text), text: text });
     expect(inspection.editedBody).toBe(
       '{"model":"gpt-4.1","stream":true,"logit_bias":{"50256":-100,"1":1.0},"messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}',
     );
-    expect(inspection.mayDropEvents).toBe(true);
+    // The usage chunk the client did not ask for is dropped from its stream.
+    expect(inspection.createParser().onEvent(usageChunk)).toBe(false);
     expect(inspection.prompt).toBe('hi');
   });
 
   it('leaves the body alone when the client asked for usage or does not stream', () => {
     const asked = '{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[]}';
-    expect(endpoint.inspect(JSON.parse(asked), asked)).toMatchObject({
-      editedBody: null,
-      mayDropEvents: false,
-    });
+    const inspection = endpoint.inspect({ path: endpoint.path, body: JSON.parse(asked), text: asked });
+    expect(inspection).toMatchObject({ editedBody: null });
+    expect(inspection.createParser().onEvent(usageChunk)).toBe(true);
     const blocking = '{"model":"m","messages":[]}';
-    expect(endpoint.inspect(JSON.parse(blocking), blocking)).toMatchObject({
+    expect(
+      endpoint.inspect({ path: endpoint.path, body: JSON.parse(blocking), text: blocking }),
+    ).toMatchObject({
       editedBody: null,
-      stream: false,
     });
   });
 
@@ -40,8 +50,14 @@ describe('Chat Completions request edits', () => {
         { role: 'tool', tool_call_id: 'call_Tokyo', content: 'rain' },
       ],
     };
-    expect(endpoint.inspect(body, '')).toMatchObject({ prompt: null, latestToolResultId: 'call_Tokyo' });
-    expect(endpoint.inspect({ messages: body.messages.slice(0, 1) }, '').prompt).toBe('weather?');
+    expect(endpoint.inspect({ path: endpoint.path, body: body, text: '' })).toMatchObject({
+      prompt: null,
+      latestToolResultId: 'call_Tokyo',
+    });
+    expect(
+      endpoint.inspect({ path: endpoint.path, body: { messages: body.messages.slice(0, 1) }, text: '' })
+        .prompt,
+    ).toBe('weather?');
   });
 
   it('skips trailing system-role messages and leaves out text parts a client injected', () => {
@@ -57,9 +73,13 @@ describe('Chat Completions request edits', () => {
       { role: 'developer', content: 'answer in English' },
       { role: 'system', content: 'keep it short' },
     ];
-    expect(endpoint.inspect({ messages }, '').prompt).toBe('summarise the repo');
+    expect(endpoint.inspect({ path: endpoint.path, body: { messages }, text: '' }).prompt).toBe(
+      'summarise the repo',
+    );
     const toolAnswer = [...messages.slice(0, 2), { role: 'tool', tool_call_id: 'call_1', content: 'x' }];
-    expect(endpoint.inspect({ messages: [...toolAnswer, messages[3]] }, '')).toMatchObject({
+    expect(
+      endpoint.inspect({ path: endpoint.path, body: { messages: [...toolAnswer, messages[3]] }, text: '' }),
+    ).toMatchObject({
       prompt: null,
       latestToolResultId: 'call_1',
     });
@@ -69,11 +89,15 @@ describe('Chat Completions request edits', () => {
 describe('Chat Completions parsing', () => {
   it('assembles parallel streamed tool calls and applies the cached-token rule to usage', () => {
     const parser = endpoint
-      .inspect({ stream: true, stream_options: { include_usage: true } }, '')
+      .inspect({
+        path: endpoint.path,
+        body: { stream: true, stream_options: { include_usage: true } },
+        text: '',
+      })
       .createParser();
     const verdicts = decodeFixture('openai-chat/stream-tools.sse').map((event) => parser.onEvent(event));
     expect(verdicts.every(Boolean)).toBe(true);
-    const summary = parser.summary();
+    const summary = parser.finish();
     expect(summary.responseId).toBe('chatcmpl-Tools1');
     expect(summary.toolCalls).toEqual([
       { providerToolCallId: 'call_Paris', tool: 'get_weather', input: '{"city": "Paris"}', metadata: {} },
@@ -98,12 +122,14 @@ describe('Chat Completions parsing', () => {
   });
 
   it('drops only the usage chunk when the bridge asked for usage on the client behalf', () => {
-    const parser = endpoint.inspect({ stream: true }, '{"stream":true}').createParser();
+    const parser = endpoint
+      .inspect({ path: endpoint.path, body: { stream: true }, text: '{"stream":true}' })
+      .createParser();
     const events = decodeFixture('openai-chat/stream-text.sse');
     const kept = events.filter((event) => parser.onEvent(event));
     expect(events.length - kept.length).toBe(1);
-    expect(kept.map((event) => event.data).join('')).not.toContain('"choices":[]');
-    expect(parser.summary().usage).toMatchObject({
+    expect(kept.map((event) => event.text).join('')).not.toContain('"choices":[]');
+    expect(parser.finish().usage).toMatchObject({
       inputTokens: 20,
       cacheReadInputTokens: 1280,
       outputTokens: 6,
@@ -111,9 +137,9 @@ describe('Chat Completions parsing', () => {
   });
 
   it('reads a blocking completion through the same chunk handler', () => {
-    const parser = endpoint.inspect({}, '').createParser();
+    const parser = endpoint.inspect({ path: endpoint.path, body: {}, text: '' }).createParser();
     parser.onBody(JSON.parse(readFixture('openai-chat/completion-tools.json').toString()));
-    const summary = parser.summary();
+    const summary = parser.finish();
     expect(summary.toolCalls.map((call) => [call.providerToolCallId, call.tool, call.input])).toEqual([
       ['call_Read', 'read_file', '{"path":"/src/main.ts"}'],
       ['call_List', 'list_dir', '{"path":"/src"}'],
@@ -122,13 +148,15 @@ describe('Chat Completions parsing', () => {
   });
 
   it('records reasoning text of compatible servers and an error chunk', () => {
-    const parser = endpoint.inspect({ stream: true }, '{}').createParser();
-    const event = (data: string) => ({ event: null, data, raw: null, hasData: true });
+    const parser = endpoint
+      .inspect({ path: endpoint.path, body: { stream: true }, text: '{}' })
+      .createParser();
+    const event = (text: string) => decodedEvent({ raw: Buffer.alloc(0), name: null, text });
     parser.onEvent(event('{"id":"c1","choices":[{"index":0,"delta":{"reasoning_content":"think "}}]}'));
     parser.onEvent(event('{"id":"c1","choices":[{"index":0,"delta":{"reasoning_content":"hard"}}]}'));
     parser.onEvent(event('{"error":{"message":"The server had an error","type":"server_error"}}'));
     parser.onEvent(event('not json'));
-    const summary = parser.summary();
+    const summary = parser.finish();
     expect(summary.thoughts).toEqual([{ content: 'think hard', metadata: {} }]);
     expect(summary.error).toBe('The server had an error');
     expect(summary.problems).toHaveLength(1);
@@ -164,7 +192,8 @@ describe('OpenAI provider', () => {
     expect(
       openaiProvider.readErrorMessage('{"error":{"message":"Rate limit reached","type":"requests"}}'),
     ).toBe('Rate limit reached');
-    expect(openaiProvider.credentialHeaders('sk-1')).toEqual({ authorization: 'Bearer sk-1' });
+    const request = { method: 'POST', path: '/chat/completions', headers: {}, body: null };
+    expect(openaiProvider.authorize(request, 'sk-1').headers).toEqual({ authorization: 'Bearer sk-1' });
   });
 });
 
@@ -176,12 +205,14 @@ function requireEndpoint(endpoint: EndpointAdapter | undefined): EndpointAdapter
 describe('Chat Completions stream completion', () => {
   const feed = (clientAsked: boolean, count: number) => {
     const body = clientAsked ? { stream: true, stream_options: { include_usage: true } } : { stream: true };
-    const parser = endpoint.inspect(body, JSON.stringify(body)).createParser();
+    const parser = endpoint
+      .inspect({ path: endpoint.path, body: body, text: JSON.stringify(body) })
+      .createParser();
     for (const event of decodeFixture('openai-chat/stream-tools.sse').slice(0, count)) parser.onEvent(event);
     return parser.isComplete();
   };
   const events = decodeFixture('openai-chat/stream-tools.sse');
-  const finishAt = events.findIndex((event) => event.data.includes('"finish_reason":"tool_calls"'));
+  const finishAt = events.findIndex((event) => event.text.includes('"finish_reason":"tool_calls"'));
 
   it('is complete after the finish_reason chunk when the client did not ask for usage', () => {
     expect(feed(false, finishAt)).toBe(false);
@@ -191,8 +222,10 @@ describe('Chat Completions stream completion', () => {
   it('waits for the usage chunk when the client asked for usage, and [DONE] always completes', () => {
     expect(feed(true, finishAt + 1)).toBe(false);
     expect(feed(true, finishAt + 2)).toBe(true);
-    const parser = endpoint.inspect({ stream: true }, '{}').createParser();
-    parser.onEvent({ event: null, data: '[DONE]', raw: null, hasData: true });
+    const parser = endpoint
+      .inspect({ path: endpoint.path, body: { stream: true }, text: '{}' })
+      .createParser();
+    parser.onEvent(decodedEvent({ raw: Buffer.alloc(0), name: null, text: '[DONE]' }));
     expect(parser.isComplete()).toBe(true);
   });
 });

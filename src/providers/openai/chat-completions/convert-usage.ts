@@ -3,7 +3,7 @@ import type { UsageSummary } from '../../provider.js';
 import { usageFields } from './chat-completions-api.js';
 
 /**
- * Chat Completions usage → the bridge's usage (SPEC §4): `prompt_tokens` includes the cached tokens, so
+ * Chat Completions usage → the bridge's usage: `prompt_tokens` includes the cached tokens, so
  * input = prompt_tokens − cached_tokens and cache read = cached_tokens; output = completion_tokens
  * (reasoning included). OpenAI reports no cache writes. The details objects stay in metadata.
  */

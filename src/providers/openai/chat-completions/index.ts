@@ -3,22 +3,20 @@ import { stringField } from '../../json/read-json.js';
 import type { EndpointAdapter } from '../../provider.js';
 import { encodeSseEvent } from '../../sse/encode-sse.js';
 import { errorObject } from '../shared/errors.js';
+import { chatCompletionsPath } from './chat-completions-api.js';
 import { editRequest } from './edit-request.js';
 import { extractPrompt } from './extract-prompt.js';
-import { ChatCompletionsResponseParser } from './parse-stream.js';
-
-export { chatCompletionsPath } from './chat-completions-api.js';
+import { ChatCompletionsResponseParser } from './parse-response.js';
 
 /** The Chat Completions endpoint of any OpenAI-compatible instance. */
 export const chatCompletionsEndpoint: EndpointAdapter = {
-  inspect(body, text) {
+  path: chatCompletionsPath,
+  inspect({ body, text }) {
     const { editedBody, clientWantsUsage } = editRequest(body, text);
     return {
       model: stringField(body, 'model') ?? '',
-      stream: body.stream === true,
       ...extractPrompt(body),
       editedBody,
-      mayDropEvents: !clientWantsUsage,
       createParser: () => new ChatCompletionsResponseParser({ dropUsageChunk: !clientWantsUsage }),
     };
   },

@@ -3,7 +3,7 @@ import type { UsageSummary } from '../../provider.js';
 import { usageFields } from './responses-api.js';
 
 /**
- * Responses usage → the bridge's usage (SPEC §4): input = input_tokens − cached_tokens, cache read =
+ * Responses usage → the bridge's usage: input = input_tokens − cached_tokens, cache read =
  * cached_tokens, output = output_tokens (reasoning included); reasoning tokens stay in metadata
  * (`output_tokens_details.reasoning_tokens`).
  */

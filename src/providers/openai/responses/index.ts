@@ -4,20 +4,18 @@ import type { EndpointAdapter } from '../../provider.js';
 import { encodeSseEvent } from '../../sse/encode-sse.js';
 import { errorObject } from '../shared/errors.js';
 import { extractPrompt } from './extract-prompt.js';
-import { ResponsesResponseParser } from './parse-stream.js';
-
-export { responsesPath } from './responses-api.js';
+import { ResponsesResponseParser } from './parse-response.js';
+import { responsesPath } from './responses-api.js';
 
 /** The Responses endpoint of any OpenAI-compatible instance. */
 export const responsesEndpoint: EndpointAdapter = {
-  inspect(body) {
+  path: responsesPath,
+  inspect({ body }) {
     return {
       model: stringField(body, 'model') ?? '',
-      stream: body.stream === true,
       ...extractPrompt(body),
       // Responses always report usage in the final event: nothing to edit.
       editedBody: null,
-      mayDropEvents: false,
       createParser: () => new ResponsesResponseParser(),
     };
   },

@@ -10,7 +10,7 @@
 /** The path of the endpoint below the instance root. */
 export const responsesPath = '/v1/responses';
 
-/** Usage fields with rules of their own (SPEC §4); the rest of the usage object is metadata. */
+/** Usage fields with rules of their own; the rest of the usage object is metadata. */
 export const usageFields = ['input_tokens', 'output_tokens'] as const;
 
 /** Events that carry the final response object. */

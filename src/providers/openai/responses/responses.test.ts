@@ -1,18 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFixture, readAgentRequest, readFixture } from '../../../../test/fake-provider/fixtures.js';
+import { decodedEvent } from '../../events/decoded-event.js';
 import type { EndpointAdapter } from '../../provider.js';
 import { openaiProvider } from '../index.js';
 
-const endpoint = requireEndpoint(openaiProvider.endpoints.get('/v1/responses'));
+const endpoint = requireEndpoint(
+  openaiProvider.endpoints.find((candidate) => candidate.path === '/v1/responses'),
+);
 
 describe('Responses requests', () => {
   it('takes a string input or the last user message as the prompt', () => {
-    expect(endpoint.inspect({ model: 'gpt-5', input: 'list files', stream: true }, '')).toMatchObject({
+    expect(
+      endpoint.inspect({
+        path: endpoint.path,
+        body: { model: 'gpt-5', input: 'list files', stream: true },
+        text: '',
+      }),
+    ).toMatchObject({
       model: 'gpt-5',
-      stream: true,
       prompt: 'list files',
       editedBody: null,
-      mayDropEvents: false,
     });
     const input = [
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context/>' }] },
@@ -25,7 +32,7 @@ describe('Responses requests', () => {
         ],
       },
     ];
-    expect(endpoint.inspect({ input }, '').prompt).toBe('a\nb');
+    expect(endpoint.inspect({ path: endpoint.path, body: { input }, text: '' }).prompt).toBe('a\nb');
   });
 
   it.each([
@@ -36,7 +43,10 @@ describe('Responses requests', () => {
     ['codex-default-model-2-second-prompt.json', 'Now run echo bye', null],
   ])('reads Codex 0.171 request %s as prompt %j, tool result %j', (name, prompt, toolResult) => {
     const { body } = readAgentRequest(name);
-    expect(endpoint.inspect(body, '')).toMatchObject({ prompt, latestToolResultId: toolResult });
+    expect(endpoint.inspect({ path: endpoint.path, body: body, text: '' })).toMatchObject({
+      prompt,
+      latestToolResultId: toolResult,
+    });
   });
 
   it('skips trailing developer and system messages and leaves out injected context parts', () => {
@@ -52,9 +62,13 @@ describe('Responses requests', () => {
       { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'be brief' }] },
       { role: 'system', content: 'more rules' },
     ];
-    expect(endpoint.inspect({ input }, '').prompt).toBe('rename the function');
+    expect(endpoint.inspect({ path: endpoint.path, body: { input }, text: '' }).prompt).toBe(
+      'rename the function',
+    );
     const onlyContext = [input[0], { role: 'user', content: '<environment_context></environment_context>' }];
-    expect(endpoint.inspect({ input: onlyContext }, '').prompt).toBeNull();
+    expect(
+      endpoint.inspect({ path: endpoint.path, body: { input: onlyContext }, text: '' }).prompt,
+    ).toBeNull();
   });
 
   it('names the latest tool output for thread lineage', () => {
@@ -63,16 +77,19 @@ describe('Responses requests', () => {
       { type: 'function_call_output', call_id: 'call_ls', output: 'a' },
       { type: 'custom_tool_call_output', call_id: 'call_patch', output: 'ok' },
     ];
-    expect(endpoint.inspect({ input }, '')).toMatchObject({ prompt: null, latestToolResultId: 'call_patch' });
+    expect(endpoint.inspect({ path: endpoint.path, body: { input }, text: '' })).toMatchObject({
+      prompt: null,
+      latestToolResultId: 'call_patch',
+    });
   });
 });
 
 describe('Responses parsing', () => {
   it('records reasoning summaries, parallel function calls and usage with the cached-token rule', () => {
-    const parser = endpoint.inspect({ stream: true }, '').createParser();
+    const parser = endpoint.inspect({ path: endpoint.path, body: { stream: true }, text: '' }).createParser();
     for (const event of decodeFixture('openai-responses/stream-reasoning-tools.sse', 13))
       parser.onEvent(event);
-    const summary = parser.summary();
+    const summary = parser.finish();
     expect(summary.responseId).toBe('resp_01Tools');
     expect(summary.thoughts).toEqual([
       {
@@ -103,9 +120,9 @@ describe('Responses parsing', () => {
   });
 
   it('reads a blocking response through the same item handler, custom tools included', () => {
-    const parser = endpoint.inspect({}, '').createParser();
+    const parser = endpoint.inspect({ path: endpoint.path, body: {}, text: '' }).createParser();
     parser.onBody(JSON.parse(readFixture('openai-responses/response-reasoning-tools.json').toString()));
-    const summary = parser.summary();
+    const summary = parser.finish();
     expect(summary.toolCalls).toEqual([
       {
         providerToolCallId: 'call_patch',
@@ -120,22 +137,18 @@ describe('Responses parsing', () => {
   });
 
   it('records a failed response and an error event', () => {
-    const parser = endpoint.inspect({ stream: true }, '').createParser();
-    const event = (name: string, data: unknown) => ({
-      event: name,
-      data: JSON.stringify(data),
-      raw: null,
-      hasData: true,
-    });
+    const parser = endpoint.inspect({ path: endpoint.path, body: { stream: true }, text: '' }).createParser();
+    const event = (name: string, data: unknown) =>
+      decodedEvent({ raw: Buffer.alloc(0), name, text: JSON.stringify(data) });
     parser.onEvent(
       event('response.failed', {
         type: 'response.failed',
         response: { id: 'r1', error: { code: 'server_error', message: 'boom' } },
       }),
     );
-    expect(parser.summary()).toMatchObject({ responseId: 'r1', error: 'boom' });
+    expect(parser.finish()).toMatchObject({ responseId: 'r1', error: 'boom' });
     parser.onEvent(event('error', { type: 'error', code: 'ERR', message: 'later', param: null }));
-    expect(parser.summary().error).toBe('later');
+    expect(parser.finish().error).toBe('later');
   });
 
   it('frames a mid-stream failure as a Responses error event', () => {
@@ -156,15 +169,18 @@ describe('Responses stream completion', () => {
     'is complete from the %s event on',
     (terminal) => {
       const events = decodeFixture('openai-responses/stream-reasoning-tools.sse');
-      const parser = endpoint.inspect({ stream: true }, '').createParser();
+      const parser = endpoint
+        .inspect({ path: endpoint.path, body: { stream: true }, text: '' })
+        .createParser();
       for (const event of events.slice(0, -1)) parser.onEvent(event);
       expect(parser.isComplete()).toBe(false);
-      parser.onEvent({
-        event: terminal,
-        data: JSON.stringify({ type: terminal, response: { id: 'resp_x', status: 'x' }, message: 'm' }),
-        raw: null,
-        hasData: true,
-      });
+      parser.onEvent(
+        decodedEvent({
+          raw: Buffer.alloc(0),
+          name: terminal,
+          text: JSON.stringify({ type: terminal, response: { id: 'resp_x', status: 'x' }, message: 'm' }),
+        }),
+      );
       expect(parser.isComplete()).toBe(true);
     },
   );

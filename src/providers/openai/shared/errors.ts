@@ -1,6 +1,6 @@
+import { parseJson } from '../../events/parse-json.js';
 import { asObject, stringField } from '../../json/read-json.js';
 import type { BridgeErrorInfo } from '../../provider.js';
-import { parseJson } from '../../sse/parse-json.js';
 
 /** OpenAI's error types by status (https://platform.openai.com/docs/guides/error-codes). */
 function errorType(status: number): string {

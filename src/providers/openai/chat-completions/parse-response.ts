@@ -1,7 +1,7 @@
+import type { DecodedEvent } from '../../events/decoded-event.js';
+import { isDoneSentinel } from '../../events/parse-json.js';
 import { arrayField, asObject, numberField, stringField } from '../../json/read-json.js';
 import type { ResponseParser, ResponseSummary } from '../../provider.js';
-import type { SseEvent } from '../../sse/decode-sse.js';
-import { isDoneSentinel, parseJson } from '../../sse/parse-json.js';
 import { convertUsage } from './convert-usage.js';
 import { ReasoningCollector } from './extract-thinking.js';
 import { ToolCallAssembler } from './extract-tool-calls.js';
@@ -16,6 +16,7 @@ export class ChatCompletionsResponseParser implements ResponseParser {
   readonly #toolCalls = new ToolCallAssembler();
   readonly #reasoning = new ReasoningCollector();
   #responseId: string | null = null;
+  #responseModel: string | null = null;
   #usage: Record<string, unknown> | null = null;
   #error: string | null = null;
   #done = false;
@@ -27,15 +28,14 @@ export class ChatCompletionsResponseParser implements ResponseParser {
     this.#dropUsageChunk = options.dropUsageChunk;
   }
 
-  onEvent(event: SseEvent): boolean {
-    if (isDoneSentinel(event.data)) {
+  onEvent(event: DecodedEvent): boolean {
+    if (isDoneSentinel(event.text)) {
       this.#done = true;
       return true;
     }
-    const parsed = parseJson(event.data);
-    const chunk = parsed.ok ? asObject(parsed.value) : null;
+    const chunk = asObject(event.data);
     if (chunk === null) {
-      this.#problems.push(`unreadable chunk: ${parsed.ok ? 'not an object' : parsed.error}`);
+      this.#problems.push(`unreadable chunk: ${event.problem ?? 'not an object'}`);
       return true;
     }
     const error = asObject(chunk.error);
@@ -66,9 +66,10 @@ export class ChatCompletionsResponseParser implements ResponseParser {
     return finished && (this.#dropUsageChunk || this.#usage !== null);
   }
 
-  summary(): ResponseSummary {
+  finish(): ResponseSummary {
     return {
       responseId: this.#responseId,
+      responseModel: this.#responseModel,
       usage: this.#usage === null ? null : convertUsage(this.#usage),
       toolCalls: this.#toolCalls.calls(),
       thoughts: this.#reasoning.thoughts(),
@@ -79,6 +80,7 @@ export class ChatCompletionsResponseParser implements ResponseParser {
 
   #onChunk(chunk: Record<string, unknown>, contentField: 'delta' | 'message'): void {
     this.#responseId ??= stringField(chunk, 'id');
+    this.#responseModel ??= stringField(chunk, 'model');
     const usage = asObject(chunk.usage);
     if (usage !== null) this.#usage = usage;
     arrayField(chunk, 'choices').forEach((entry, position) => {

@@ -1,23 +1,23 @@
 /**
  * The one place secrets are redacted: every log line and every recorded header map goes through here.
+ * Which headers and query parameters are secret comes from the one credential list of the providers.
  */
-
-/** Headers whose values are credentials. */
-const secretHeaders = new Set([
-  'authorization',
-  'proxy-authorization',
-  'x-api-key',
-  'api-key',
-  'x-aibridge-token',
-  'coder-session-token',
-  'cookie',
-  'set-cookie',
-  'x-goog-api-key',
-]);
+import { isSecretQueryPair, secretHeaderNames } from './credential-list.js';
 
 /** Whether a header carries a credential. */
 export function isSecretHeader(name: string): boolean {
-  return secretHeaders.has(name.toLowerCase());
+  return secretHeaderNames.has(name.toLowerCase());
+}
+
+/** A URL or path with the value of every credential query parameter (`?key=`) replaced by `[redacted]`. */
+export function redactUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt === -1) return url;
+  const pairs = url
+    .slice(queryAt + 1)
+    .split('&')
+    .map((pair) => (isSecretQueryPair(pair) ? `${pair.split('=', 1)[0]}=[redacted]` : pair));
+  return `${url.slice(0, queryAt)}?${pairs.join('&')}`;
 }
 
 /** A copy of the headers with every credential replaced by `[redacted]`. */
@@ -40,7 +40,7 @@ export function maskSecret(secret: string): string {
 }
 
 /** pino redaction paths for request logs, derived from the same header list. */
-export const logRedactPaths = [...secretHeaders].flatMap((name) => [
+export const logRedactPaths = [...secretHeaderNames].flatMap((name) => [
   `req.headers["${name}"]`,
   `headers["${name}"]`,
 ]);

@@ -1,7 +1,6 @@
+import type { DecodedEvent } from '../../events/decoded-event.js';
 import { arrayField, asObject, stringField } from '../../json/read-json.js';
 import type { ResponseParser, ResponseSummary } from '../../provider.js';
-import type { SseEvent } from '../../sse/decode-sse.js';
-import { parseJson } from '../../sse/parse-json.js';
 import { convertUsage } from './convert-usage.js';
 import { thoughtOf } from './extract-thinking.js';
 import { toolCallOf } from './extract-tool-calls.js';
@@ -24,16 +23,15 @@ export class ResponsesResponseParser implements ResponseParser {
   #itemsSeen = 0;
   #complete = false;
 
-  onEvent(event: SseEvent): boolean {
-    const parsed = parseJson(event.data);
-    const data = parsed.ok ? asObject(parsed.value) : null;
+  onEvent(event: DecodedEvent): boolean {
+    const data = asObject(event.data);
     if (data === null) {
       this.#summary.problems.push(
-        `unreadable ${event.event ?? 'message'} event: ${parsed.ok ? 'not an object' : parsed.error}`,
+        `unreadable ${event.name ?? 'message'} event: ${event.problem ?? 'not an object'}`,
       );
       return true;
     }
-    const type = stringField(data, 'type') ?? event.event ?? '';
+    const type = stringField(data, 'type') ?? event.name ?? '';
     if (type === 'response.output_item.done') {
       const item = asObject(data.item);
       if (item !== null) this.#onOutputItem(item);
@@ -58,7 +56,7 @@ export class ResponsesResponseParser implements ResponseParser {
     else this.#onResponse(response);
   }
 
-  summary(): ResponseSummary {
+  finish(): ResponseSummary {
     return this.#summary;
   }
 
@@ -77,6 +75,7 @@ export class ResponsesResponseParser implements ResponseParser {
   #onResponse(response: Record<string, unknown> | null): void {
     if (response === null) return;
     this.#summary.responseId = stringField(response, 'id') ?? this.#summary.responseId;
+    this.#summary.responseModel = stringField(response, 'model') ?? this.#summary.responseModel ?? null;
     const usage = asObject(response.usage);
     if (usage !== null) this.#summary.usage = convertUsage(usage);
     const error = asObject(response.error);

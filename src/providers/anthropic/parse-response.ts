@@ -1,7 +1,6 @@
+import type { DecodedEvent } from '../events/decoded-event.js';
 import { asObject, numberField, stringField } from '../json/read-json.js';
 import type { ResponseParser, ResponseSummary } from '../provider.js';
-import type { SseEvent } from '../sse/decode-sse.js';
-import { parseJson } from '../sse/parse-json.js';
 import { convertUsage, mergeUsage } from './convert-usage.js';
 import { thoughtOf } from './extract-thinking.js';
 import { toolCallOf } from './extract-tool-calls.js';
@@ -33,16 +32,15 @@ export class MessagesResponseParser implements ResponseParser {
   readonly #blocks = new Map<number, BlockInProgress>();
   #complete = false;
 
-  onEvent(event: SseEvent): boolean {
-    const parsed = parseJson(event.data);
-    const data = parsed.ok ? asObject(parsed.value) : null;
+  onEvent(event: DecodedEvent): boolean {
+    const data = asObject(event.data);
     if (data === null) {
       this.#summary.problems.push(
-        `unreadable ${event.event ?? 'message'} event: ${parsed.ok ? 'not an object' : parsed.error}`,
+        `unreadable ${event.name ?? 'message'} event: ${event.problem ?? 'not an object'}`,
       );
       return true;
     }
-    switch (event.event ?? stringField(data, 'type')) {
+    switch (event.name ?? stringField(data, 'type')) {
       case 'message_start':
         this.#onMessage(asObject(data.message));
         break;
@@ -90,7 +88,7 @@ export class MessagesResponseParser implements ResponseParser {
     return this.#complete;
   }
 
-  summary(): ResponseSummary {
+  finish(): ResponseSummary {
     for (const [index, progress] of this.#blocks) {
       this.#summary.problems.push(`stream ended inside ${progress.block.type} block ${index}`);
     }
@@ -101,6 +99,7 @@ export class MessagesResponseParser implements ResponseParser {
 
   #onMessage(message: Record<string, unknown> | null): void {
     this.#summary.responseId = stringField(message, 'id') ?? this.#summary.responseId;
+    this.#summary.responseModel = stringField(message, 'model') ?? this.#summary.responseModel ?? null;
     this.#onUsage(asObject(message?.usage));
   }
 
