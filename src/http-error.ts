@@ -19,17 +19,23 @@ export class HttpError extends Error {
   readonly status: number;
   readonly detail: string | undefined;
   readonly validations: Validation[];
+  /**
+   * A machine-readable code, for errors answered in a provider's shape (e.g. `upstream_unreachable`);
+   * the bridge's own API does not send it.
+   */
+  readonly code: string | undefined;
 
   constructor(
     status: number,
     message: string,
-    options: { detail?: string; validations?: Validation[] } = {},
+    options: { detail?: string; validations?: Validation[]; code?: string } = {},
   ) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
     this.detail = options.detail;
     this.validations = options.validations ?? [];
+    this.code = options.code;
   }
 
   /** The JSON body of this error. */

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { HttpError } from '../http-error.js';
 import { confinePath } from './confine-path.js';
-import { ProxyError } from './proxy-error.js';
 
 const refused = (path: string) => {
   try {
     confinePath(path);
   } catch (error) {
-    return error instanceof ProxyError && error.status === 400;
+    return error instanceof HttpError && error.status === 400;
   }
   return false;
 };
@@ -59,7 +59,8 @@ describe('confinePath', () => {
         try {
           confined = confinePath(raw);
         } catch (error) {
-          expect(error).toBeInstanceOf(ProxyError);
+          expect(error).toBeInstanceOf(HttpError);
+          expect((error as HttpError).code).toBeDefined();
           return;
         }
         const resolved = new URL(`/tenant-a/v1${confined.pathname}`, 'http://provider.test').pathname;

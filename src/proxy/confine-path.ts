@@ -4,7 +4,9 @@
  * provider's that the key was never meant for): dot segments, encoded slashes and backslashes are refused
  * rather than resolved, because a provider or a proxy in front of it may resolve them differently.
  */
-import { ProxyError } from './proxy-error.js';
+
+import type { HttpError } from '../http-error.js';
+import { proxyError } from './proxy-error.js';
 
 /** A request path below an instance root, normalised. */
 export interface ConfinedPath {
@@ -34,8 +36,8 @@ export function encodePathSegment(segment: string): string {
   );
 }
 
-function refuse(detail: string): ProxyError {
-  return new ProxyError(400, `Invalid request path: ${detail}.`, 'invalid_request_path');
+function refuse(detail: string): HttpError {
+  return proxyError(400, `Invalid request path: ${detail}.`, 'invalid_request_path');
 }
 
 /**

@@ -17,7 +17,7 @@ import { intercept } from './intercept.js';
 import { passThrough } from './pass-through.js';
 import { RequestPlanner } from './plan-request.js';
 import type { ProxyContext } from './proxy-context.js';
-import { ProxyError, toProxyError } from './proxy-error.js';
+import { errorInfo, proxyError, toProxyError } from './proxy-error.js';
 import type { ProxyRoute, ProxyState } from './proxy-state.js';
 import { resolveCredential } from './resolve-credential.js';
 import { ThreadLineage } from './thread-lineage.js';
@@ -79,7 +79,7 @@ function splitUrl(request: FastifyRequest): { name: string; path: string; pathna
 async function handle(state: ProxyState, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { name, path } = splitUrl(request);
   const route = state.routes.get(name);
-  if (route === undefined) throw new ProxyError(404, `Unknown provider "${name}".`, 'unknown_provider');
+  if (route === undefined) throw proxyError(404, `Unknown provider "${name}".`, 'unknown_provider');
   const confined = confinePath(path);
   const query = new URLSearchParams(confined.search);
   const found = tokenFromHeaders(request.headers, { proxy: true, query });
@@ -104,7 +104,7 @@ async function handle(state: ProxyState, request: FastifyRequest, reply: Fastify
     return;
   }
   if (plan.kind === 'not-found') {
-    throw new ProxyError(
+    throw proxyError(
       404,
       `${request.method} ${confined.pathname} is not available through the bridge's "${name}" provider.`,
       'not_found',
@@ -135,5 +135,8 @@ function sendError(state: ProxyState, error: unknown, request: FastifyRequest, r
     reply.raw.destroy();
     return;
   }
-  reply.code(proxyError.status).type('application/json').send(adapter.errorBody(proxyError.toInfo()));
+  reply
+    .code(proxyError.status)
+    .type('application/json')
+    .send(adapter.errorBody(errorInfo(proxyError)));
 }

@@ -16,7 +16,7 @@ import { describeError } from './describe-error.js';
 import { detectClient } from './detect-client.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { providerRequestId } from './provider-request-id.js';
-import { ProxyError } from './proxy-error.js';
+import { proxyError } from './proxy-error.js';
 import type { ProxyRoute, ProxyState } from './proxy-state.js';
 import { relayResponse } from './relay-response.js';
 import { resolveCredential, type UpstreamCredential } from './resolve-credential.js';
@@ -45,14 +45,14 @@ export async function intercept(input: InterceptInput): Promise<void> {
   const bodyBytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   // JSON is UTF-8: decoding other bytes would forward and record replacement characters instead.
   if (!isUtf8(bodyBytes)) {
-    throw new ProxyError(400, 'Request body must be valid UTF-8 JSON.', 'invalid_request_body');
+    throw proxyError(400, 'Request body must be valid UTF-8 JSON.', 'invalid_request_body');
   }
   const text = bodyBytes.toString('utf8');
   const parsed = parseJson(text);
   const body = parsed.ok ? asObject(parsed.value) : null;
   if (body === null) {
     const reason = parsed.ok ? 'it is not a JSON object' : parsed.error;
-    throw new ProxyError(400, `Request body must be a JSON object: ${reason}.`, 'invalid_request_body');
+    throw proxyError(400, `Request body must be a JSON object: ${reason}.`, 'invalid_request_body');
   }
   const credential = resolveCredential({
     headers: request.headers,
@@ -87,7 +87,7 @@ export async function intercept(input: InterceptInput): Promise<void> {
   };
   // Admitted last, right before the try whose finally queues the records: nothing can throw in between.
   if (!state.context.recorder.admit({ start: admitted, prompt: inspection.prompt })) {
-    throw new ProxyError(
+    throw proxyError(
       503,
       'The bridge cannot record more requests right now; retry shortly.',
       'recorder_queue_full',
@@ -154,7 +154,7 @@ async function forward(
     writeProxyError({
       response,
       adapter: route.adapter,
-      error: new ProxyError(
+      error: proxyError(
         502,
         `The bridge could not reach ${route.instance.name}: ${describeError(error)}`,
         'upstream_unreachable',

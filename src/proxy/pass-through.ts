@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { describeError } from './describe-error.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
-import { ProxyError } from './proxy-error.js';
+import { proxyError } from './proxy-error.js';
 import type { ProxyRoute } from './proxy-state.js';
 import type { UpstreamCredential } from './resolve-credential.js';
 import { writeProxyError } from './write-proxy-error.js';
@@ -50,7 +50,7 @@ export async function passThrough(input: {
     writeProxyError({
       response,
       adapter: route.adapter,
-      error: new ProxyError(502, message, 'upstream_unreachable'),
+      error: proxyError(502, message, 'upstream_unreachable'),
       extraHeaders: {},
     });
     return;

@@ -1,22 +1,17 @@
 import { HttpError } from '../http-error.js';
 import type { BridgeErrorInfo } from '../providers/index.js';
 
-/** An error the proxy answers itself; the route's provider adapter gives it the provider's shape. */
-export class ProxyError extends Error {
-  readonly status: number;
-  readonly code: string;
+/**
+ * An error the proxy answers itself: an {@link HttpError} with a code, which the route's provider adapter
+ * gives the provider's shape.
+ */
+export function proxyError(status: number, message: string, code: string): HttpError {
+  return new HttpError(status, message, { code });
+}
 
-  constructor(status: number, message: string, code: string) {
-    super(message);
-    this.name = 'ProxyError';
-    this.status = status;
-    this.code = code;
-  }
-
-  /** The fields a provider error body carries. */
-  toInfo(): BridgeErrorInfo {
-    return { status: this.status, message: this.message, code: this.code };
-  }
+/** The fields a provider error body carries. */
+export function errorInfo(error: HttpError): BridgeErrorInfo {
+  return { status: error.status, message: error.message, code: error.code ?? 'bridge_error' };
 }
 
 /** Fastify's own request errors (body parsing) by code, in the proxy's terms. */
@@ -38,21 +33,21 @@ const fastifyErrors: Record<string, { status: number; code: string; message: str
   },
 };
 
-/** Any error thrown on a proxy route → the information of a provider-shaped error response. */
-export function toProxyError(error: unknown): ProxyError {
-  if (error instanceof ProxyError) return error;
+/** Any error thrown on a proxy route → an HttpError with a code, for a provider-shaped error response. */
+export function toProxyError(error: unknown): HttpError {
+  if (error instanceof HttpError && error.code !== undefined) return error;
   if (error instanceof HttpError) {
     const code =
       error.status === 401 ? 'invalid_api_key' : error.status === 403 ? 'permission_denied' : 'bridge_error';
     const message = error.detail === undefined ? error.message : `${error.message} ${error.detail}`;
-    return new ProxyError(error.status, message, code);
+    return proxyError(error.status, message, code);
   }
   const fastifyCode = (error as { code?: unknown } | null)?.code;
   const known = typeof fastifyCode === 'string' ? fastifyErrors[fastifyCode] : undefined;
-  if (known !== undefined) return new ProxyError(known.status, known.message, known.code);
+  if (known !== undefined) return proxyError(known.status, known.message, known.code);
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new ProxyError(status, error instanceof Error ? error.message : 'Bad request.', 'invalid_request');
+    return proxyError(status, error instanceof Error ? error.message : 'Bad request.', 'invalid_request');
   }
-  return new ProxyError(500, 'The bridge failed to handle the request.', 'bridge_error');
+  return proxyError(500, 'The bridge failed to handle the request.', 'bridge_error');
 }

@@ -10,7 +10,7 @@ import { byokTokenHeader } from '../providers/credential-list.js';
 import { keyInSlot, type UpstreamRequest } from '../providers/credentials.js';
 import type { ProviderAdapter } from '../providers/index.js';
 import { maskSecret } from '../providers/redact.js';
-import { ProxyError } from './proxy-error.js';
+import { proxyError } from './proxy-error.js';
 
 /** How the upstream call authenticates. */
 export interface UpstreamCredential {
@@ -57,7 +57,7 @@ export function resolveCredential(input: {
   const own = byok ? ownKey(input) : null;
   if (own !== null) {
     if (!input.allowByok) {
-      throw new ProxyError(
+      throw proxyError(
         403,
         'Bring-your-own-key is disabled on this bridge; send only your bridge token.',
         'byok_disabled',

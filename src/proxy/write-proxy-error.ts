@@ -1,12 +1,13 @@
 import type { ServerResponse } from 'node:http';
+import type { HttpError } from '../http-error.js';
 import type { ProviderAdapter } from '../providers/index.js';
-import type { ProxyError } from './proxy-error.js';
+import { errorInfo } from './proxy-error.js';
 
 /** Writes a provider-shaped error on a response the proxy handles itself (after `reply.hijack()`). */
 export function writeProxyError(input: {
   response: ServerResponse;
   adapter: ProviderAdapter;
-  error: ProxyError;
+  error: HttpError;
   extraHeaders: Record<string, string>;
 }): void {
   const { response } = input;
@@ -14,7 +15,7 @@ export function writeProxyError(input: {
     response.destroy();
     return;
   }
-  const body = input.adapter.errorBody(input.error.toInfo());
+  const body = input.adapter.errorBody(errorInfo(input.error));
   response.writeHead(input.error.status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),

@@ -13,7 +13,7 @@ import { newId } from '../../core/ids.js';
 import { providerAdapter } from '../../providers/index.js';
 import { confinePath } from '../confine-path.js';
 import { stripSecretQuery, upstreamRequestHeaders } from '../forward-headers.js';
-import { ProxyError, toProxyError } from '../proxy-error.js';
+import { proxyError, toProxyError } from '../proxy-error.js';
 import type { ProxyState } from '../proxy-state.js';
 import { resolveCredential } from '../resolve-credential.js';
 import { openUpstream, upstreamSocketUrl } from './open-upstream.js';
@@ -67,17 +67,17 @@ export function registerWebSocketProxy(input: {
   async function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = request.url ?? '';
     if (!isWebSocketUpgrade(request) || !url.startsWith(routePrefix)) {
-      throw new ProxyError(400, 'Only WebSocket upgrades of proxy routes are served.', 'invalid_upgrade');
+      throw proxyError(400, 'Only WebSocket upgrades of proxy routes are served.', 'invalid_upgrade');
     }
     const name = providerName(url, routePrefix);
     const route = state.routes.get(name);
-    if (route === undefined) throw new ProxyError(404, `Unknown provider "${name}".`, 'unknown_provider');
+    if (route === undefined) throw proxyError(404, `Unknown provider "${name}".`, 'unknown_provider');
     const confined = confinePath(url.slice(routePrefix.length + name.length) || '/');
     const found = tokenFromHeaders(request.headers, { proxy: true });
     const principal = await state.context.authenticator.authenticate(found?.token);
     const plan = route.planner.plan('POST', confined.pathname);
     if (request.method !== 'GET' || plan.kind !== 'intercept' || !servesWebSocket(plan.endpoint)) {
-      throw new ProxyError(
+      throw proxyError(
         404,
         `WebSocket upgrades of ${confined.pathname} are not served by the bridge's "${name}" provider.`,
         'not_found',
@@ -91,7 +91,7 @@ export function registerWebSocketProxy(input: {
       centralKey: route.instance.key,
       allowByok: config.allowByok,
     });
-    if (closing) throw new ProxyError(503, 'The bridge is shutting down.', 'bridge_shutting_down');
+    if (closing) throw proxyError(503, 'The bridge is shutting down.', 'bridge_shutting_down');
     const abort = new AbortController();
     const onClientGone = () => abort.abort();
     socket.once('close', onClientGone);
