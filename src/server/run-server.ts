@@ -13,6 +13,7 @@ import { timeUpstreamCalls } from '../observability/upstream-timing.js';
 import { Recorder } from '../recorder/recorder.js';
 import { openJournal } from '../recorder/replay-journal.js';
 import { StatisticsUpkeep } from '../store/keep-statistics.js';
+import { EmbeddedDatabaseInUseError } from '../store/open-embedded.js';
 import { openStore, type Store, type StoreOptions } from '../store/open-store.js';
 import { purgeRecords } from '../store/purge-records.js';
 import { writeRecords } from '../store/write-records.js';
@@ -218,6 +219,8 @@ export async function openConfiguredStore(
   try {
     return await openStore(storeOptions);
   } catch (error) {
+    // Already one line that names the data directory and what to do.
+    if (error instanceof EmbeddedDatabaseInUseError) throw new StartupError(error.message);
     const where =
       'databaseUrl' in storeOptions
         ? `the database at ${printableDatabaseUrl(storeOptions.databaseUrl)}`
