@@ -16,7 +16,7 @@ export async function buildRollups(db: Kysely<Database>): Promise<void> {
   await sql`
     INSERT INTO aibridge_sessions (initiator_id, session_key, first_interception_id, client, metadata, started_at,
       ended_at, last_prompt, last_prompt_at, last_active_at, providers, provider_names, models, interceptions, threads,
-      input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
+      errors, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
     SELECT i.initiator_id, i.session_key,
       (array_agg(i.id ORDER BY i.started_at, i.id))[1], (array_agg(i.client ORDER BY i.started_at, i.id))[1],
       (array_agg(i.metadata ORDER BY i.started_at, i.id))[1], min(i.started_at), max(i.ended_at),
@@ -24,7 +24,7 @@ export async function buildRollups(db: Kysely<Database>): Promise<void> {
       max(p.created_at), coalesce(max(p.created_at), min(i.started_at)),
       array_agg(DISTINCT i.provider ORDER BY i.provider), array_agg(DISTINCT i.provider_name ORDER BY i.provider_name),
       array_agg(DISTINCT i.model ORDER BY i.model), count(*), count(*) FILTER (WHERE i.thread_parent_id IS NULL),
-      coalesce(sum(t.input_tokens), 0), coalesce(sum(t.output_tokens), 0), coalesce(sum(t.cache_read), 0),
+      count(*) FILTER (WHERE i.error_type IS NOT NULL), coalesce(sum(t.input_tokens), 0), coalesce(sum(t.output_tokens), 0), coalesce(sum(t.cache_read), 0),
       coalesce(sum(t.cache_write), 0)
     FROM aibridge_interceptions i
     LEFT JOIN (

@@ -7,6 +7,7 @@ import { sessionTokenMetadata } from './migrations/0004-session-token-metadata.j
 import { sessionModels } from './migrations/0005-session-models.js';
 import { errorType } from './migrations/0006-error-type.js';
 import { dashboard } from './migrations/0008-dashboard.js';
+import { sessionErrors } from './migrations/0010-session-errors.js';
 import type { Database } from './schema.js';
 
 /** A forward-only migration: applied once, in version order, never edited after it ships. */
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'session-models', sql: sessionModels },
   { version: 6, name: 'error-type', sql: errorType },
   { version: 8, name: 'dashboard', sql: dashboard },
+  { version: 10, name: 'session-errors', sql: sessionErrors },
 ];
 
 /** Key of the advisory lock that serialises migrations across servers sharing one database. */

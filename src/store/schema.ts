@@ -110,6 +110,8 @@ export interface SessionsTable {
   models: string[];
   interceptions: BigInt;
   threads: BigInt;
+  /** Ended interceptions with an error type (migration 0010). */
+  errors: Generated<BigInt>;
   input_tokens: BigInt;
   output_tokens: BigInt;
   cache_read_input_tokens: BigInt;

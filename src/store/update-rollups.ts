@@ -35,6 +35,7 @@ export async function updateRollups(
   const sessions = sessionDeltas(facts);
   await upsertSessions(transaction, sessions);
   await insertSessionModels(transaction, sessions);
+  await addSessionErrors(transaction, facts);
   await upsertCounts(transaction, facts);
 }
 
@@ -158,6 +159,26 @@ async function insertSessionModels(
     SELECT * FROM unnest(${rows.map((row) => row.model)}::text[], ${rows.map((row) => row.delta.initiatorId)}::uuid[],
       ${rows.map((row) => row.delta.sessionKey)}::text[])
     ON CONFLICT DO NOTHING
+  `.execute(transaction);
+}
+
+/**
+ * Adds the facts' failed interceptions to their sessions' `errors` (migration 0010). Counted from the
+ * stored `error_type`, the one rule of what a failure is, which the writer has already set on these rows;
+ * the upsert above has locked the session rows, so this takes no new locks.
+ */
+async function addSessionErrors(
+  transaction: Transaction<Database>,
+  facts: readonly InterceptionFacts[],
+): Promise<void> {
+  await sql`
+    UPDATE aibridge_sessions s SET errors = s.errors + e.errors
+    FROM (
+      SELECT initiator_id, session_key, count(*) AS errors FROM aibridge_interceptions
+      WHERE id = ANY(${facts.map((fact) => fact.id)}::uuid[]) AND error_type IS NOT NULL
+      GROUP BY 1, 2
+    ) e
+    WHERE s.initiator_id = e.initiator_id AND s.session_key = e.session_key
   `.execute(transaction);
 }
 
