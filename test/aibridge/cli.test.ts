@@ -1,33 +1,13 @@
 import type { Command } from 'commander';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { clientsCommand } from '../../src/cli/commands/clients.js';
 import { interceptionsCommand } from '../../src/cli/commands/interceptions.js';
 import { modelsCommand } from '../../src/cli/commands/models.js';
 import { sessionsCommand } from '../../src/cli/commands/sessions.js';
 import { describeEachDatabase } from '../support/databases.js';
+import { run } from '../support/run-cli.js';
 import { startTestServer } from '../support/server.js';
 import { buildWorld, type World } from './world.js';
-
-/** Runs a command in-process, capturing what it writes. */
-async function run(command: Command, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    await command.exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { stdout, stderr };
-}
 
 describeEachDatabase('aibridge interceptions|sessions|models|clients', (getStore) => {
   let world: World;
@@ -129,7 +109,7 @@ describeEachDatabase('aibridge interceptions|sessions|models|clients', (getStore
     expect(after.sessions.map((row) => row.id)).toEqual([world.ids.bob2]);
     const { stdout } = await run(sessionsCommand(), ['list', ...as()]);
     expect(stdout.split('\n')[0]).toMatch(
-      /^LAST ACTIVE\s+INITIATOR\s+CLIENT\s+MODELS\s+THREADS\s+IN\s+OUT\s+LAST PROMPT\s+ID$/,
+      /^LAST ACTIVE\s+INITIATOR\s+CLIENT\s+MODELS\s+THREADS\s+ERRORS\s+IN\s+OUT\s+LAST PROMPT\s+ID$/,
     );
   });
 

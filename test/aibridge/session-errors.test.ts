@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sessionsCommand } from '../../src/cli/commands/sessions.js';
 import { backfillSessionErrors } from '../../src/store/migrations/0010-session-errors.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { recordInterceptions } from '../support/record-fixtures.js';
+import { run } from '../support/run-cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { at, getJson } from './world.js';
 
@@ -57,6 +59,27 @@ describeEachDatabase('errors of a session', (getStore) => {
     expect(body.errors).toBe(4);
     const fine = await getJson<Session>(server, '/api/v2/aibridge/sessions/fine');
     expect(fine.body.errors).toBe(0);
+  });
+
+  it('shows the count in the CLI sessions list', async () => {
+    const { stdout } = await run(sessionsCommand(), [
+      'list',
+      '--url',
+      server.url,
+      '--token',
+      server.adminToken,
+    ]);
+    const [heading, ...rows] = stdout.trimEnd().split('\n');
+    const columns = heading!.split(/\s{2,}/);
+    const errorsAt = columns.indexOf('ERRORS');
+    expect(errorsAt).toBeGreaterThan(-1);
+    const byId = Object.fromEntries(
+      rows.map((row) => {
+        const cells = row.split(/\s{2,}/);
+        return [cells.at(-1), cells[errorsAt]];
+      }),
+    );
+    expect(byId).toEqual({ failing: '4', fine: '0' });
   });
 
   it('back-fills the same counts from the interceptions as the write path keeps', async () => {
