@@ -142,6 +142,10 @@ export async function verifyRollups(db: Kysely<Database>, initiators: number): P
       await sql`DELETE FROM aibridge_usage_hourly WHERE initiator_id = ANY(${userIds}::uuid[])`.execute(
         transaction,
       );
+      // Only the sampled users' own rows: the other dimensions' rows are not compared.
+      await sql`DELETE FROM aibridge_usage_by_dimension WHERE dimension = 'user' AND key = ANY(${userIds}::text[])`.execute(
+        transaction,
+      );
       const ended = await sql<{ id: string }>`SELECT id FROM aibridge_interceptions
         WHERE initiator_id = ANY(${userIds}::uuid[]) AND ended_at IS NOT NULL`.execute(transaction);
       await updateRollups(
