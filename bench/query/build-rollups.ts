@@ -5,6 +5,7 @@
 import { type Kysely, sql } from 'kysely';
 import { loadFacts } from '../../src/store/interception-facts.js';
 import { usageByDimensionFrom } from '../../src/store/migrations/0008-dashboard.js';
+import { usageByPeriodFromDays } from '../../src/store/migrations/0010-session-errors.js';
 import type { Database } from '../../src/store/schema.js';
 import { updateRollups } from '../../src/store/update-rollups.js';
 
@@ -93,6 +94,7 @@ export async function buildRollups(db: Kysely<Database>): Promise<void> {
           cache_write_input_tokens FROM aibridge_usage_hourly) h`),
       )
       .execute(transaction);
+    await sql.raw(usageByPeriodFromDays('TRUE')).execute(transaction);
   });
   await sql`
     INSERT INTO aibridge_interception_totals (initiator_id, provider, provider_name, model, client, interceptions)

@@ -159,9 +159,9 @@ export interface UsageHourlyTable {
   cache_write_input_tokens: BigInt;
 }
 
-/** Usage per hour or day for one dimension at a time, everyone's (migration 0008). */
+/** Usage per hour, day (migration 0008), week or month (0010) for one dimension at a time, everyone's. */
 export interface UsageByDimensionTable {
-  granularity: 'hour' | 'day';
+  granularity: 'hour' | 'day' | 'week' | 'month';
   dimension: string;
   bucket: Timestamp;
   key: string;
@@ -171,6 +171,13 @@ export interface UsageByDimensionTable {
   output_tokens: BigInt;
   cache_read_input_tokens: BigInt;
   cache_write_input_tokens: BigInt;
+}
+
+/** Sessions by the UTC hour, day, week or month they started, kept by triggers (migration 0010). */
+export interface SessionStartsTable {
+  granularity: 'hour' | 'day' | 'week' | 'month';
+  bucket: Timestamp;
+  sessions: BigInt;
 }
 
 /** A browser sign-in (migration 0008); the cookie's secret is stored only as its SHA-256. */
@@ -206,5 +213,6 @@ export interface Database {
   aibridge_interception_totals: InterceptionTotalsTable;
   aibridge_usage_hourly: UsageHourlyTable;
   aibridge_usage_by_dimension: UsageByDimensionTable;
+  aibridge_session_starts: SessionStartsTable;
   web_sessions: WebSessionsTable;
 }

@@ -285,7 +285,14 @@ const usageDimensions: Record<string, (fact: InterceptionFacts) => string> = {
   provider_name: (fact) => fact.providerName,
 };
 
-/** Per hour and per day, one dimension at a time (migration 0008). */
+/** The UTC week (from Monday) of a time, as `date_trunc('week', …)` gives it. */
+function weekOf(time: Date): string {
+  const day = Date.UTC(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate());
+  const sinceMonday = (time.getUTCDay() + 6) % 7;
+  return new Date(day - sinceMonday * 86_400_000).toISOString();
+}
+
+/** Per hour, day (migration 0008), week and month (migration 0010), one dimension at a time. */
 async function upsertUsageByDimension(
   transaction: Transaction<Database>,
   facts: readonly InterceptionFacts[],
@@ -296,7 +303,12 @@ async function upsertUsageByDimension(
   >();
   for (const fact of facts) {
     const iso = fact.startedAt.toISOString();
-    const buckets = { hour: `${iso.slice(0, 13)}:00:00Z`, day: `${iso.slice(0, 10)}T00:00:00Z` };
+    const buckets = {
+      hour: `${iso.slice(0, 13)}:00:00Z`,
+      day: `${iso.slice(0, 10)}T00:00:00Z`,
+      week: weekOf(fact.startedAt),
+      month: `${iso.slice(0, 7)}-01T00:00:00Z`,
+    };
     const amounts = [
       1,
       fact.failed ? 1 : 0,
