@@ -46,6 +46,8 @@ export interface InterceptionSpec {
   prompt?: string;
   toolCalls?: ToolCallSpec[];
   thinking?: string[];
+  /** How it ended: a 200 without error unless given. */
+  end?: { upstreamStatus?: number | null; error?: string | null; metadata?: JsonObject };
 }
 
 /** The events of one interception, in the order the proxy emits them. */
@@ -138,7 +140,13 @@ export function interceptionEvents(spec: InterceptionSpec): { id: string; events
   if (duration !== null) {
     events.push({
       kind: 'interception-end',
-      record: { id, endedAt: at(duration), upstreamStatus: 200, error: null },
+      record: {
+        id,
+        endedAt: at(duration),
+        upstreamStatus: spec.end?.upstreamStatus === undefined ? 200 : spec.end.upstreamStatus,
+        error: spec.end?.error ?? null,
+        ...(spec.end?.metadata ? { metadata: spec.end.metadata } : {}),
+      },
     });
   }
   return { id, events };
