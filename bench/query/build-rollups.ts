@@ -4,6 +4,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { usageByDimensionFrom } from '../../src/store/migrations/0008-dashboard.js';
+import { usageByPeriodFromDays } from '../../src/store/migrations/0010-session-errors.js';
 import type { Database } from '../../src/store/schema.js';
 import { updateRollups } from '../../src/store/update-rollups.js';
 import { loadFacts } from './load-facts.js';
@@ -16,7 +17,7 @@ export async function buildRollups(db: Kysely<Database>): Promise<void> {
   await sql`
     INSERT INTO aibridge_sessions (initiator_id, session_key, first_interception_id, client, metadata, started_at,
       ended_at, last_prompt, last_prompt_at, last_active_at, providers, provider_names, models, interceptions, threads,
-      input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
+      errors, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
     SELECT i.initiator_id, i.session_key,
       (array_agg(i.id ORDER BY i.started_at, i.id))[1], (array_agg(i.client ORDER BY i.started_at, i.id))[1],
       (array_agg(i.metadata ORDER BY i.started_at, i.id))[1], min(i.started_at), max(i.ended_at),
@@ -24,7 +25,7 @@ export async function buildRollups(db: Kysely<Database>): Promise<void> {
       max(p.created_at), coalesce(max(p.created_at), min(i.started_at)),
       array_agg(DISTINCT i.provider ORDER BY i.provider), array_agg(DISTINCT i.provider_name ORDER BY i.provider_name),
       array_agg(DISTINCT i.model ORDER BY i.model), count(*), count(*) FILTER (WHERE i.thread_parent_id IS NULL),
-      coalesce(sum(t.input_tokens), 0), coalesce(sum(t.output_tokens), 0), coalesce(sum(t.cache_read), 0),
+      count(*) FILTER (WHERE i.error_type IS NOT NULL), coalesce(sum(t.input_tokens), 0), coalesce(sum(t.output_tokens), 0), coalesce(sum(t.cache_read), 0),
       coalesce(sum(t.cache_write), 0)
     FROM aibridge_interceptions i
     LEFT JOIN (
@@ -93,6 +94,7 @@ export async function buildRollups(db: Kysely<Database>): Promise<void> {
           cache_write_input_tokens FROM aibridge_usage_hourly) h`),
       )
       .execute(transaction);
+    await sql.raw(usageByPeriodFromDays('TRUE')).execute(transaction);
   });
   await sql`
     INSERT INTO aibridge_interception_totals (initiator_id, provider, provider_name, model, client, interceptions)
@@ -140,6 +142,10 @@ export async function verifyRollups(db: Kysely<Database>, initiators: number): P
         transaction,
       );
       await sql`DELETE FROM aibridge_usage_hourly WHERE initiator_id = ANY(${userIds}::uuid[])`.execute(
+        transaction,
+      );
+      // Only the sampled users' own rows: the other dimensions' rows are not compared.
+      await sql`DELETE FROM aibridge_usage_by_dimension WHERE dimension = 'user' AND key = ANY(${userIds}::text[])`.execute(
         transaction,
       );
       const ended = await sql<{ id: string }>`SELECT id FROM aibridge_interceptions

@@ -10,7 +10,9 @@
  * 0 skips), --postgres-only, --without-upkeep (write as the bridge did before it kept statistics),
  * --history bulk (generate the history in SQL instead, with rollups built in bulk and VACUUM ANALYZE:
  * minutes faster for 1M), --iterations N (default 100), --budget-ms N (per scenario and phase, default
- * 10000), --keep (do not drop the database), --reuse NAME (measure a database kept by an earlier --keep run).
+ * 10000), --keep (do not drop the database), --reuse NAME (measure a database kept by an earlier --keep run),
+ * --only ROUTE[,ROUTE…] (measure only those routes' scenarios, plus the sessions list's first page as the
+ * baseline the ratios are read against), --jit-off-only (skip the phase with JIT on).
  * Env: AIBRIDGE_BENCH_DATABASE_URL, a PostgreSQL URL whose user may CREATE DATABASE
  * (default postgres://postgres@127.0.0.1:5432/postgres).
  */
@@ -46,6 +48,8 @@ const { values: flags } = parseArgs({
     'budget-ms': { type: 'string', default: '10000' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
+    only: { type: 'string' },
+    'jit-off-only': { type: 'boolean', default: false },
   },
 });
 const log = (message: string) => process.stderr.write(`[bench:query] ${message}\n`);
@@ -112,13 +116,21 @@ async function benchmark(input: {
     tokenName,
     expiresAt: null,
   }))!;
-  const scenarios = await buildScenarios({
-    db: store.db,
-    ownerToken: ownerKey.key,
-    memberToken: memberKey.key,
-    memberId,
-    interceptions: input.interceptions,
-  });
+  const only = flags.only?.split(',');
+  const scenarios = (
+    await buildScenarios({
+      db: store.db,
+      ownerToken: ownerKey.key,
+      memberToken: memberKey.key,
+      memberId,
+      interceptions: input.interceptions,
+    })
+  ).filter(
+    (scenario) =>
+      !only ||
+      only.includes(scenario.route) ||
+      (scenario.route === 'sessions' && scenario.name === 'first page, no filter'),
+  );
 
   const phases: { label: string; measurements: Measurement[] }[] = [];
   const explains: string[] = [];
@@ -212,7 +224,7 @@ async function onPostgres(interceptions: number, iterations: number): Promise<vo
       iterations,
       readers: [
         { label: '', db: jitOff.db, queryLog: jitOff },
-        { label: ', JIT on', db: jitOn.db, queryLog: jitOn },
+        ...(flags['jit-off-only'] ? [] : [{ label: ', JIT on', db: jitOn.db, queryLog: jitOn }]),
       ],
       reuse: flags.reuse !== undefined,
     });

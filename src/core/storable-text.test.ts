@@ -32,4 +32,14 @@ describe('storableValue', () => {
     expect(storableValue(dirty)).toEqual({ 'k\ufffd': [{ v: 'a\ufffd' }], at, n: null });
     expect(storableValue(dirty).at).toBe(at);
   });
+
+  it('keeps the untouched neighbours of a changed value, in order, and an own "__proto__" key', () => {
+    const parsed = JSON.parse('{"first":1,"__proto__":{"x":"y"},"bad":"\\u0000","last":[1,"\\u0000",3]}');
+    const stored = storableValue(parsed);
+    expect(Object.keys(stored)).toEqual(['first', '__proto__', 'bad', 'last']);
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toEqual({ x: 'y' });
+    expect(stored.bad).toBe('\ufffd');
+    expect(stored.last).toEqual([1, '\ufffd', 3]);
+  });
 });

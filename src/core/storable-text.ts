@@ -30,16 +30,39 @@ export function storableText(text: string): string {
 export function storableValue<T>(value: T): T {
   if (typeof value === 'string') return storableText(value) as T;
   if (value === null || typeof value !== 'object') return value;
+  // Every interception's records pass here: nothing is allocated until something needs a change.
   if (Array.isArray(value)) {
-    const items = value.map(storableValue);
-    return (items.some((item, index) => item !== value[index]) ? items : value) as T;
+    let items: unknown[] | null = null;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      const stored = storableValue(item);
+      if (items === null && stored !== item) items = value.slice(0, index);
+      items?.push(stored);
+    }
+    return (items ?? value) as T;
   }
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  let changed = false;
-  const entries = Object.entries(value).map(([key, item]) => {
-    const entry = [storableText(key), storableValue(item)] as const;
-    if (entry[0] !== key || entry[1] !== item) changed = true;
-    return entry;
-  });
-  return (changed ? Object.fromEntries(entries) : value) as T;
+  const record = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | null = null;
+  const keys = Object.keys(record);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    const item = record[key];
+    const storedKey = storableText(key);
+    const stored = storableValue(item);
+    if (copy === null && (storedKey !== key || stored !== item)) {
+      copy = {};
+      for (let earlier = 0; earlier < index; earlier++) {
+        const kept = keys[earlier] as string;
+        define(copy, kept, record[kept]);
+      }
+    }
+    if (copy !== null) define(copy, storedKey, stored);
+  }
+  return (copy ?? value) as T;
+}
+
+/** Sets an own property, also one named `__proto__` (which an assignment would take as the prototype). */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -115,12 +115,10 @@ async function relayStream(input: RelayInput, problems: string[]): Promise<Respo
 async function relayBody(input: RelayInput, problems: string[]): Promise<ResponseSummary | null> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of input.upstream.body as AsyncIterable<Buffer>) {
+  await pipeBody(input.upstream.body, input.response, (chunk) => {
     size += chunk.length;
     if (size <= maxParsedBody) chunks.push(chunk);
-    const pending = write(input.response, chunk);
-    if (pending !== undefined) await pending;
-  }
+  });
   // The client has every byte: end its response before reading the body for the records.
   input.response.end();
   if (size > maxParsedBody) problems.push(`response body of ${size} bytes is too large to read`);
@@ -180,6 +178,58 @@ function safeFinish(parser: ResponseParser, problems: string[]): ResponseSummary
     problems.push(`parser failed to summarise: ${describeError(error)}`);
     return null;
   }
+}
+
+/**
+ * Forwards a body chunk by chunk with backpressure, each chunk also handed to `seen`; rejects when the
+ * body fails (an aborted upstream request) or the client's connection is gone. Events rather than an
+ * async iterator: a blocking body is one or two chunks, and the iterator's machinery cost more than them.
+ */
+function pipeBody(
+  body: Dispatcher.ResponseData['body'],
+  response: ServerResponse,
+  seen: (chunk: Buffer) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const resume = () => {
+      response.off('drain', resume);
+      if (!response.destroyed) body.resume();
+    };
+    const cleanup = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      response.off('close', onClose);
+      response.off('drain', resume);
+    };
+    const fail = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      seen(chunk);
+      if (response.destroyed) {
+        fail(new Error('client connection closed'));
+        return;
+      }
+      if (!response.write(chunk)) {
+        body.pause();
+        response.on('drain', resume);
+      }
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error) => fail(error);
+    const onClose = () => {
+      if (!response.writableFinished) fail(new Error('client connection closed'));
+    };
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    response.once('close', onClose);
+  });
 }
 
 /**

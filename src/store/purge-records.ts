@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { usageByPeriodFromDays } from './migrations/0010-session-errors.js';
 import type { Database } from './schema.js';
 
 /**
@@ -42,6 +43,13 @@ export async function purgeRecords(db: Kysely<Database>, before: Date, chunk = 5
       AND t.model = s.model AND t.client = s.client`.execute(db);
   await sql`DELETE FROM aibridge_interception_totals WHERE interceptions <= 0`.execute(db);
   await sql`DELETE FROM aibridge_usage_hourly WHERE hour < ${cutoff}`.execute(db);
-  await sql`DELETE FROM aibridge_usage_by_dimension WHERE bucket < ${cutoff}`.execute(db);
+  // A week or month that began before the cutoff keeps what its remaining days hold: deleted whole, then
+  // summed again from those days, in one transaction so that readers never see it missing.
+  await db.transaction().execute(async (transaction) => {
+    await sql`DELETE FROM aibridge_usage_by_dimension WHERE bucket < ${cutoff}`.execute(transaction);
+    const at = `'${cutoff.toISOString()}'::timestamptz`;
+    const period = `date_trunc(g.granularity, d.bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
+    await sql.raw(usageByPeriodFromDays(`d.bucket >= ${at} AND ${period} < ${at}`)).execute(transaction);
+  });
   return total;
 }

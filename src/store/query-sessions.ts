@@ -32,6 +32,10 @@ const sessionFields = {
   started_at: wire.time(sql`s.started_at`),
   ended_at: wire.time(sql`s.ended_at`),
   threads: wire.integer(sql`s.threads`),
+  errors: wire.describe(
+    wire.integer(sql`s.errors`),
+    'Failed interceptions of the session (those with an error_type).',
+  ),
   last_prompt: wire.nullableText(sql`s.last_prompt`),
   last_active_at: wire.time(sql`s.last_active_at`),
   token_usage_summary: wire.object({

@@ -1,7 +1,8 @@
 /**
  * Usage over time for the dashboard's overview, read only from the usage rollups (migration 0008).
  * Everyone's usage without a filter — the overview's own question — comes from
- * `aibridge_usage_by_dimension`, a few narrow rows per bucket and dimension. Filtered or per-member usage
+ * `aibridge_usage_by_dimension` (narrow rows per period and value of one dimension) and
+ * `aibridge_session_starts`. Filtered or per-member usage
  * comes from the rollups that keep every dimension (per UTC hour `aibridge_usage_hourly`, per UTC day
  * `aibridge_interception_counts`), read once and grouped every way at once (grouping sets). Either way the
  * answer holds the series per bucket and group, each group's total, the totals per user, model and client,
@@ -18,6 +19,7 @@ import {
   visibilityConditions,
 } from './record-filter.js';
 import type { Database } from './schema.js';
+import { periodSpans } from './usage-periods.js';
 
 /** A user as the usage figures name them. */
 export interface MinimalUser {
@@ -66,6 +68,8 @@ export interface UsagePoint extends UsageSums {
 
 export interface UsageResult {
   total: UsageSums;
+  /** Sessions started in the range, when the rollups read count them (see `servedByDimension`). */
+  sessions?: number;
   series: UsagePoint[];
   /** Every group's total, largest first (by interceptions, then key). */
   groups: (UsageSums & { key: string })[];
@@ -94,7 +98,7 @@ export interface UsageQuery {
 }
 
 type Row = {
-  kind: 's' | 'g' | 'u' | 'm' | 'c' | 't';
+  kind: 's' | 'g' | 'u' | 'm' | 'c' | 't' | 'n';
   bucket: string | null;
   key: string | null;
   interceptions: number;
@@ -150,8 +154,11 @@ const summed = sql.raw(`sum(interceptions) AS interceptions, sum(failed) AS fail
   sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
   sum(cache_read_input_tokens) AS cache_read_input_tokens, sum(cache_write_input_tokens) AS cache_write_input_tokens`);
 
-/** Whether a query can be answered from `aibridge_usage_by_dimension`: everyone's usage, no filter. */
-function servedByDimension(query: UsageQuery): boolean {
+/**
+ * Whether a query is answered from `aibridge_usage_by_dimension` (everyone's usage, no filter), which
+ * also counts the sessions started in the range.
+ */
+export function servedByDimension(query: UsageQuery): boolean {
   const { filter } = query;
   return (
     query.visibleTo === null &&
@@ -163,33 +170,83 @@ function servedByDimension(query: UsageQuery): boolean {
   );
 }
 
+/** The rows of the periods that make up a range (`usage-periods.ts`), from a rollup with `granularity`. */
+function periodRows(input: {
+  table: 'aibridge_usage_by_dimension' | 'aibridge_session_starts';
+  columns: RawBuilder<unknown>;
+  condition: RawBuilder<unknown>;
+  from: Date;
+  to: Date;
+}): RawBuilder<unknown> {
+  const spans = periodSpans(input.from, input.to);
+  if (spans.length === 0) return sql`SELECT ${input.columns} FROM ${sql.table(input.table)} d WHERE FALSE`;
+  return sql.join(
+    spans.map(
+      (span) => sql`SELECT ${input.columns} FROM ${sql.table(input.table)} d
+        WHERE d.granularity = ${span.granularity} AND ${input.condition}
+          AND d.bucket >= ${timestamp(span.from)} AND d.bucket < ${timestamp(span.to)}`,
+    ),
+    sql` UNION ALL `,
+  );
+}
+
+const sumColumns =
+  sql.raw(`d.interceptions, d.failed, d.input_tokens, d.output_tokens, d.cache_read_input_tokens,
+  d.cache_write_input_tokens`);
+
 /**
- * The same rows as `fromWideRollup`, from the one-dimension rollup (a few narrow rows per bucket). Each part
- * reads its own dimension's rows through the primary key, so the planner sees true row counts and hashes
- * the groups; bucket times are formatted after grouping, once per bucket and group.
+ * The same rows as `fromWideRollup`, from the one-dimension rollup, plus the sessions started (kind `n`).
+ * Totals per key read the range as whole months, weeks, days and hours (a few rows per key); the series
+ * reads the buckets of the largest groups only, through the index by key, and finds the folded rest as
+ * each bucket's total (dimension `all`) less those groups, so it never reads one row per user per bucket.
  */
 function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
-  const rows = (dimensions: RawBuilder<unknown>) => sql`aibridge_usage_by_dimension d
-    WHERE d.granularity = ${query.interval} AND ${dimensions}
-      AND d.bucket >= ${timestamp(query.from)} AND d.bucket < ${timestamp(query.to)}`;
-  const grouped = rows(sql`d.dimension = ${query.groupBy}`);
+  const { from, to, groupBy, interval } = query;
+  const range = sql`d.bucket >= ${timestamp(from)} AND d.bucket < ${timestamp(to)}`;
+  const totals = periodRows({
+    table: 'aibridge_usage_by_dimension',
+    columns: sql`d.dimension, d.key, ${sumColumns}`,
+    condition: sql`d.dimension IN ('all', 'user', 'model', 'client', ${groupBy})`,
+    from,
+    to,
+  });
+  const sessions = periodRows({
+    table: 'aibridge_session_starts',
+    columns: sql`d.sessions`,
+    condition: sql`TRUE`,
+    from,
+    to,
+  });
+  const less = (column: string) => sql.raw(`a.${column} - coalesce(t.${column}, 0)`);
   return sql<Row>`
-    WITH g AS (SELECT key, ${summed} FROM ${grouped} GROUP BY key),
-    top AS (SELECT key FROM g ORDER BY interceptions DESC, key COLLATE "C" LIMIT ${query.groups})
-    SELECT 's' AS kind, ${utcText(sql`s.bucket`)} AS bucket, s.key, s.interceptions, s.failed, s.input_tokens,
-      s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens
-    FROM (
-      SELECT bucket, CASE WHEN key IN (SELECT key FROM top) THEN key END AS key, ${summed}
-      FROM ${grouped} GROUP BY 1, 2
-    ) s
+    WITH p AS (${totals}),
+    tot AS (SELECT dimension, key, ${summed} FROM p GROUP BY dimension, key),
+    top AS (SELECT key FROM tot WHERE dimension = ${groupBy}
+      ORDER BY interceptions DESC, key COLLATE "C" LIMIT ${query.groups}),
+    tops AS MATERIALIZED (
+      SELECT d.bucket, d.key, ${sumColumns} FROM aibridge_usage_by_dimension d
+      WHERE d.granularity = ${interval} AND d.dimension = ${groupBy} AND d.key IN (SELECT key FROM top) AND ${range}
+    ),
+    topsum AS (SELECT bucket, ${summed} FROM tops GROUP BY bucket)
+    SELECT 's' AS kind, ${utcText(sql`bucket`)} AS bucket, key, interceptions, failed, input_tokens, output_tokens,
+      cache_read_input_tokens, cache_write_input_tokens FROM tops
+    UNION ALL
+    SELECT 's', ${utcText(sql`a.bucket`)}, NULL, ${less('interceptions')}, ${less('failed')},
+      ${less('input_tokens')}, ${less('output_tokens')}, ${less('cache_read_input_tokens')},
+      ${less('cache_write_input_tokens')}
+    FROM (SELECT d.bucket, ${sumColumns} FROM aibridge_usage_by_dimension d
+      WHERE d.granularity = ${interval} AND d.dimension = 'all' AND d.key = '' AND ${range}) a
+    LEFT JOIN topsum t ON t.bucket = a.bucket
+    WHERE a.interceptions > coalesce(t.interceptions, 0)
     UNION ALL
     SELECT 'g', NULL, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
-      cache_write_input_tokens FROM g
+      cache_write_input_tokens FROM tot WHERE dimension = ${groupBy}
     UNION ALL
-    SELECT CASE dimension WHEN 'user' THEN 'u' WHEN 'model' THEN 'm' ELSE 'c' END, NULL, key, ${summed}
-    FROM ${rows(sql`d.dimension IN ('user', 'model', 'client')`)} GROUP BY dimension, key
+    SELECT CASE dimension WHEN 'user' THEN 'u' WHEN 'model' THEN 'm' WHEN 'client' THEN 'c' ELSE 't' END, NULL,
+      key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens
+    FROM tot WHERE dimension IN ('all', 'user', 'model', 'client')
     UNION ALL
-    SELECT 't', NULL, NULL, ${summed} FROM ${rows(sql`d.dimension = 'all'`)}`;
+    SELECT 'n', NULL, NULL, coalesce(sum(sessions), 0), 0, 0, 0, 0, 0 FROM (${sessions}) n`;
 }
 
 /**
@@ -223,7 +280,15 @@ function fromWideRollup(query: UsageQuery): RawBuilder<Row> {
 export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promise<UsageResult> {
   const narrow = query.rollup !== 'wide' && servedByDimension(query);
   const statement = narrow ? fromDimensionRollup(query) : fromWideRollup(query);
-  const result = await statement.execute(db);
+  // The one-dimension statement reads a few thousand rows at most, but its estimates can exceed the
+  // planner's threshold for parallel workers; starting them cost 22 of 30 ms on the benchmark's busy
+  // machine (EXPLAIN ANALYZE). The wide statement may read far more rows, where workers can pay off.
+  const result = narrow
+    ? await db.transaction().execute(async (transaction) => {
+        await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(transaction);
+        return statement.execute(transaction);
+      })
+    : await statement.execute(db);
   const usage: UsageResult = {
     total: { ...zeroSums },
     series: [],
@@ -235,6 +300,7 @@ export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promi
   const lists = { g: usage.groups, u: usage.users, m: usage.models, c: usage.clients } as const;
   for (const row of result.rows) {
     if (row.kind === 't') usage.total = sums(row);
+    else if (row.kind === 'n') usage.sessions = Number(row.interceptions);
     else if (row.kind === 's') usage.series.push({ bucket: row.bucket ?? '', key: row.key, ...sums(row) });
     else if (row.key !== null) lists[row.kind].push({ key: row.key, ...sums(row) });
   }

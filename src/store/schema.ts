@@ -111,6 +111,8 @@ export interface SessionsTable {
   models: string[];
   interceptions: BigInt;
   threads: BigInt;
+  /** Ended interceptions with an error type (migration 0010). */
+  errors: Generated<BigInt>;
   input_tokens: BigInt;
   output_tokens: BigInt;
   cache_read_input_tokens: BigInt;
@@ -158,9 +160,9 @@ export interface UsageHourlyTable {
   cache_write_input_tokens: BigInt;
 }
 
-/** Usage per hour or day for one dimension at a time, everyone's (migration 0008). */
+/** Usage per hour, day (migration 0008), week or month (0010) for one dimension at a time, everyone's. */
 export interface UsageByDimensionTable {
-  granularity: 'hour' | 'day';
+  granularity: 'hour' | 'day' | 'week' | 'month';
   dimension: string;
   bucket: Timestamp;
   key: string;
@@ -170,6 +172,13 @@ export interface UsageByDimensionTable {
   output_tokens: BigInt;
   cache_read_input_tokens: BigInt;
   cache_write_input_tokens: BigInt;
+}
+
+/** Sessions by the UTC hour, day, week or month they started, kept by triggers (migration 0010). */
+export interface SessionStartsTable {
+  granularity: 'hour' | 'day' | 'week' | 'month';
+  bucket: Timestamp;
+  sessions: BigInt;
 }
 
 /** A browser sign-in (migration 0008); the cookie's secret is stored only as its SHA-256. */
@@ -205,5 +214,6 @@ export interface Database {
   aibridge_interception_totals: InterceptionTotalsTable;
   aibridge_usage_hourly: UsageHourlyTable;
   aibridge_usage_by_dimension: UsageByDimensionTable;
+  aibridge_session_starts: SessionStartsTable;
   web_sessions: WebSessionsTable;
 }

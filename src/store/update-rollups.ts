@@ -35,6 +35,7 @@ export async function updateRollups(
   const sessions = sessionDeltas(facts);
   await upsertSessions(transaction, sessions);
   await insertSessionModels(transaction, sessions);
+  await addSessionErrors(transaction, facts);
   await upsertCounts(transaction, facts);
 }
 
@@ -161,6 +162,26 @@ async function insertSessionModels(
   `.execute(transaction);
 }
 
+/**
+ * Adds the facts' failed interceptions to their sessions' `errors` (migration 0010). Counted from the
+ * stored `error_type`, the one rule of what a failure is, which the writer has already set on these rows;
+ * the upsert above has locked the session rows, so this takes no new locks.
+ */
+async function addSessionErrors(
+  transaction: Transaction<Database>,
+  facts: readonly InterceptionFacts[],
+): Promise<void> {
+  await sql`
+    UPDATE aibridge_sessions s SET errors = s.errors + e.errors
+    FROM (
+      SELECT initiator_id, session_key, count(*) AS errors FROM aibridge_interceptions
+      WHERE id = ANY(${facts.map((fact) => fact.id)}::uuid[]) AND error_type IS NOT NULL
+      GROUP BY 1, 2
+    ) e
+    WHERE s.initiator_id = e.initiator_id AND s.session_key = e.session_key
+  `.execute(transaction);
+}
+
 /** What one rollup row adds: interceptions, failures and token sums. */
 interface UsageDelta {
   bucket: string;
@@ -264,7 +285,14 @@ const usageDimensions: Record<string, (fact: InterceptionFacts) => string> = {
   provider_name: (fact) => fact.providerName,
 };
 
-/** Per hour and per day, one dimension at a time (migration 0008). */
+/** The UTC week (from Monday) of a time, as `date_trunc('week', …)` gives it. */
+function weekOf(time: Date): string {
+  const day = Date.UTC(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate());
+  const sinceMonday = (time.getUTCDay() + 6) % 7;
+  return new Date(day - sinceMonday * 86_400_000).toISOString();
+}
+
+/** Per hour, day (migration 0008), week and month (migration 0010), one dimension at a time. */
 async function upsertUsageByDimension(
   transaction: Transaction<Database>,
   facts: readonly InterceptionFacts[],
@@ -275,7 +303,12 @@ async function upsertUsageByDimension(
   >();
   for (const fact of facts) {
     const iso = fact.startedAt.toISOString();
-    const buckets = { hour: `${iso.slice(0, 13)}:00:00Z`, day: `${iso.slice(0, 10)}T00:00:00Z` };
+    const buckets = {
+      hour: `${iso.slice(0, 13)}:00:00Z`,
+      day: `${iso.slice(0, 10)}T00:00:00Z`,
+      week: weekOf(fact.startedAt),
+      month: `${iso.slice(0, 7)}-01T00:00:00Z`,
+    };
     const amounts = [
       1,
       fact.failed ? 1 : 0,

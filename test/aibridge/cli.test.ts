@@ -146,7 +146,7 @@ describeEachDatabase('aibridge interceptions|sessions|models|clients', (getStore
     expect(after.sessions.map((row) => row.id)).toEqual([world.ids.bob2]);
     const { stdout } = await run(sessionsCommand(), ['list', ...as()]);
     expect(stdout.split('\n')[0]).toMatch(
-      /^LAST ACTIVE\s+INITIATOR\s+CLIENT\s+MODELS\s+THREADS\s+IN\s+OUT\s+LAST PROMPT\s+ID$/,
+      /^LAST ACTIVE\s+INITIATOR\s+CLIENT\s+MODELS\s+THREADS\s+ERRORS\s+IN\s+OUT\s+LAST PROMPT\s+ID$/,
     );
   });
 

@@ -47,6 +47,8 @@ interface OpenApi {
 const extensions: Record<string, string[]> = {
   'interceptions.results[]': ['error_type', 'error_message', 'upstream_status'],
   'session_threads.threads[]': ['error_type', 'error_message', 'upstream_status'],
+  'sessions.sessions[]': ['errors'],
+  session_threads: ['errors'],
 };
 const withExtensions = (keys: string[], path: string) => [...keys, ...(extensions[path] ?? [])].sort();
 

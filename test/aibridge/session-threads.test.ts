@@ -71,6 +71,7 @@ describeEachDatabase('GET /api/v2/aibridge/sessions/{session_id}', (getStore) =>
       metadata: { user_agent: 'claude-cli/1.0' },
       started_at: '2025-03-10T10:00:00.000Z',
       ended_at: '2025-03-10T11:00:01.000Z',
+      errors: 0,
       page_started_at: '2025-03-10T10:00:00.000Z',
       page_ended_at: '2025-03-10T11:00:01.000Z',
       threads: [

@@ -51,6 +51,7 @@ describeEachDatabase('GET /api/v2/aibridge/sessions', (getStore) => {
       started_at: '2025-03-10T10:00:00.000Z',
       ended_at: '2025-03-10T11:00:01.000Z',
       threads: 2,
+      errors: 0,
       last_prompt: 'run the tests',
       last_active_at: '2025-03-10T11:00:00.001Z',
       token_usage_summary: {

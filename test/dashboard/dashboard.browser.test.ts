@@ -25,6 +25,7 @@ const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashb
 interface SessionJson {
   id: string;
   threads: number;
+  errors: number;
   initiator: { username: string };
   client: string;
   models: string[];
@@ -111,7 +112,7 @@ describe('the dashboard in Chromium', () => {
     const interceptions = await apiJson<{ count: number; results: InterceptionJson[] }>(
       '/api/v2/aibridge/interceptions',
     );
-    expect(interceptions.count).toBe(4 + codexTurns);
+    expect(interceptions.count).toBe(5 + codexTurns);
 
     // Overview: the totals are the records'.
     const page = await signIn(ownerContext, harness.server.adminToken);
@@ -136,6 +137,19 @@ describe('the dashboard in Chromium', () => {
     expect((await rowsOf(page, 'sessions-table', 'data-session')).sort()).toEqual(
       sessions.sessions.map((s) => s.id).sort(),
     );
+    // The errors column shows each session's failed interceptions, as the API counts them.
+    const errorCells = await page
+      .locator('[data-testid="sessions-table"] tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((row) => [
+          row.getAttribute('data-session'),
+          row.querySelector('[data-errors]')?.textContent,
+        ]),
+      );
+    expect(Object.fromEntries(errorCells)).toEqual(
+      Object.fromEntries(sessions.sessions.map((s) => [s.id, String(s.errors)])),
+    );
+    expect(sessions.sessions.find((s) => s.id === claudeSession)?.errors).toBe(1);
     await page.getByRole('combobox', { name: 'Client' }).selectOption('Codex');
     await page.waitForURL(/client=Codex/);
     await expect.poll(() => rowsOf(page, 'sessions-table', 'data-session')).toEqual([codexSession]);
@@ -156,6 +170,7 @@ describe('the dashboard in Chromium', () => {
     const threads = await apiJson<ThreadsJson>(`/api/v2/aibridge/sessions/${claudeSession}`);
     await page.locator(`[data-session="${claudeSession}"] a`).first().click();
     await page.locator('[data-testid="session-summary"]').waitFor();
+    expect(await text(page.locator('[data-testid="session-summary"] dd[data-errors]'))).toBe('1');
     await expect.poll(() => page.locator('[data-thread]').count()).toBe(threads.threads.length);
     expect(await text(page.locator('[data-thread]').first())).toContain(firstPrompt);
     await page.locator('[data-thread] details.loop summary').first().click();
@@ -253,7 +268,7 @@ describe('the dashboard in Chromium', () => {
       '/api/v2/aibridge/interceptions',
       harness.member.token,
     );
-    expect(own.count).toBe(3);
+    expect(own.count).toBe(4);
     const page = await signIn(memberContext, harness.member.token);
     await page.locator('[data-testid="totals"]').waitFor();
     expect(await stat(page, 'Requests')).toBe(String(own.count));

@@ -1,7 +1,8 @@
 /**
  * Real traffic for the dashboard test: the official Anthropic and OpenAI SDKs, dressed as Claude Code and
  * Codex, through the bridge to the fake provider. The member runs a Claude Code session (thinking,
- * parallel tool calls, a tool-result turn, a 10,000-character prompt with wide characters); bob runs a
+ * parallel tool calls, a tool-result turn, a 10,000-character prompt with wide characters, a refused
+ * turn); bob runs a
  * Codex session of many turns and a plain OpenAI SDK call.
  */
 import Anthropic from '@anthropic-ai/sdk';
@@ -62,6 +63,19 @@ export async function recordTraffic(harness: ProxyHarness, bob: { token: string 
   await claude.messages
     .stream({ model: 'claude-opus-4-1', max_tokens: 1024, messages: [{ role: 'user', content: longPrompt }] })
     .finalMessage();
+  // A turn the provider refuses (400 is not retried by the SDK): the session's one failed interception.
+  harness.fake.script({
+    kind: 'status',
+    status: 400,
+    body: JSON.stringify({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'messages: text content blocks must be non-empty' },
+    }),
+  });
+  const refused = await claude.messages
+    .create({ model: 'claude-sonnet-5-5', max_tokens: 64, messages: [{ role: 'user', content: 'go' }] })
+    .catch((error: unknown) => error);
+  if (!(refused instanceof Anthropic.BadRequestError)) throw new Error('the scripted 400 was not answered');
 
   const codex = new OpenAI({
     baseURL: `${harness.providerUrl('openai')}/v1`,

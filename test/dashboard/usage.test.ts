@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RecordedInterception } from '../../src/core/records.js';
 import { purgeRecords } from '../../src/store/purge-records.js';
+import { countSessions } from '../../src/store/query-sessions.js';
 import { queryUsage, usageGroupBys, usageIntervals } from '../../src/store/query-usage.js';
 import { createUser } from '../../src/store/users.js';
 import { writeRecords } from '../../src/store/write-records.js';
@@ -277,36 +278,90 @@ describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
 });
 
 describeEachDatabase('usage from the one-dimension rollup', (getStore) => {
-  it('equals the usage read from the rollups with every dimension, for every interval and grouping', async () => {
+  // 75 days from 2025-05-20 (across two month ends and many weeks), five users, at uneven hours.
+  const hour = 3_600_000;
+  const users: { id: string }[] = [];
+  const models = ['m-a', 'm-b', 'm-c'];
+  const clients = ['Claude Code', 'Codex', 'Zed'];
+  const spec = (index: number): InterceptionSpec => ({
+    initiatorId: users[index % 5]!.id,
+    clientSessionId: `s-${Math.floor(index / 4)}`,
+    startedAt: new Date(day + index * 17 * hour + (index % 13) * 60_000),
+    model: models[index % 3]!,
+    client: clients[Math.floor(index / 3) % 3]!,
+    provider: index % 2 === 0 ? 'anthropic' : 'openai',
+    providerName: index % 5 === 0 ? 'azure-eu' : index % 2 === 0 ? 'anthropic' : 'openai',
+    usages: [{ input: index, output: 2 * index, cacheRead: index % 7, cacheWrite: index % 3 }],
+  });
+  const count = 105;
+  const ranges: [string, Date, Date][] = [
+    ['all of it by whole days', new Date(day - 86_400_000), new Date(day + 80 * 86_400_000)],
+    ['mid-month to mid-month', new Date(Date.UTC(2025, 4, 27)), new Date(Date.UTC(2025, 6, 9))],
+    ['ten days from an odd hour', new Date(Date.UTC(2025, 5, 3, 7)), new Date(Date.UTC(2025, 5, 13, 19))],
+    ['one whole month', new Date(Date.UTC(2025, 5, 1)), new Date(Date.UTC(2025, 6, 1))],
+    ['empty', new Date(Date.UTC(2024, 0, 1)), new Date(Date.UTC(2024, 0, 2))],
+  ];
+
+  /** Every interval, grouping and range: the narrow read equals the wide one, sessions as counted. */
+  const expectNarrowEqualsWide = async () => {
     const db = getStore().db;
-    const users = await Promise.all(
-      ['u1', 'u2', 'u3'].map((username) => createUser(db, { username }).then((user) => user!)),
-    );
-    const models = ['m-a', 'm-b', 'm-c'];
-    const clients = ['Claude Code', 'Codex', 'Zed'];
-    const specs: InterceptionSpec[] = Array.from({ length: 90 }, (_, index) => ({
-      initiatorId: users[index % 3]!.id,
-      startedAt: new Date(day + index * 47 * 60_000),
-      model: models[index % 3]!,
-      client: clients[Math.floor(index / 3) % 3]!,
-      provider: index % 2 === 0 ? 'anthropic' : 'openai',
-      providerName: index % 5 === 0 ? 'azure-eu' : index % 2 === 0 ? 'anthropic' : 'openai',
-      usages: [{ input: index, output: 2 * index, cacheRead: index % 7, cacheWrite: index % 3 }],
-    }));
-    await writeRecords(
-      db,
-      specs.flatMap((spec, index) => events(spec, index % 11 === 0 ? 'boom' : undefined)),
-    );
-    const from = new Date(day);
-    const to = new Date(day + 3 * 86_400_000);
-    for (const interval of usageIntervals) {
-      for (const groupBy of usageGroupBys) {
-        const query = { visibleTo: null, filter: {}, interval, groupBy, from, to, groups: 2 };
-        const narrow = await queryUsage(db, query);
-        expect(narrow.total.interceptions).toBe(90);
-        expect(narrow.series.length).toBeGreaterThan(0);
-        expect(narrow).toEqual(await queryUsage(db, { ...query, rollup: 'wide' }));
+    for (const [name, start, end] of ranges) {
+      for (const interval of usageIntervals) {
+        // Ranges are whole buckets, as the route rounds them.
+        const size = interval === 'hour' ? hour : 86_400_000;
+        const from = new Date(Math.floor(start.getTime() / size) * size);
+        const to = new Date(Math.ceil(end.getTime() / size) * size);
+        if (interval === 'hour' && to.getTime() - from.getTime() > 31 * 86_400_000) continue;
+        for (const groupBy of usageGroupBys) {
+          const query = { visibleTo: null, filter: {}, interval, groupBy, from, to, groups: 2 };
+          const { sessions, ...narrow } = await queryUsage(db, query);
+          expect(narrow, `${name}, ${interval}, ${groupBy}`).toEqual(
+            await queryUsage(db, { ...query, rollup: 'wide' }),
+          );
+          const filter = { startedAfter: from, startedBefore: to };
+          expect(sessions, `${name} sessions`).toBe(await countSessions(db, { filter, visibleTo: null }));
+        }
       }
     }
+  };
+
+  beforeAll(async () => {
+    const db = getStore().db;
+    for (const username of ['u1', 'u2', 'u3', 'u4', 'u5']) users.push((await createUser(db, { username }))!);
+    // Most in one batch; a few later, some of them earlier than their session's start so far (the session
+    // moves to an earlier hour, day, week or month).
+    const late = new Set([9, 30, 61]);
+    const all = Array.from({ length: count }, (_, index) => index);
+    const events_ = (index: number) => events(spec(index), index % 11 === 0 ? 'boom' : undefined);
+    await writeRecords(db, all.filter((index) => !late.has(index)).flatMap(events_));
+    for (const index of late) {
+      await writeRecords(db, events({ ...spec(index), clientSessionId: `s-${Math.floor(index / 4) + 1}` }));
+    }
+  });
+
+  it('has the interceptions and sessions the history holds', async () => {
+    const db = getStore().db;
+    const { sessions, total } = await queryUsage(db, {
+      visibleTo: null,
+      filter: {},
+      interval: 'day',
+      groupBy: 'model',
+      from: ranges[0]![1],
+      to: ranges[0]![2],
+      groups: 2,
+    });
+    expect(total.interceptions).toBe(count);
+    const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM aibridge_sessions`.execute(db);
+    expect(sessions).toBe(stored.rows[0]?.n);
+  });
+
+  it('equals the usage read from the rollups with every dimension, for every interval, grouping and range', async () => {
+    await expectNarrowEqualsWide();
+  });
+
+  it('still equals it after retention purged the start of a week and a month', async () => {
+    // 2025-06-12 is a Thursday: its week and month began before the cutoff and keep only their later days.
+    await purgeRecords(getStore().db, new Date(Date.UTC(2025, 5, 12, 15)));
+    await expectNarrowEqualsWide();
   });
 });

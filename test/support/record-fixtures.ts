@@ -50,6 +50,8 @@ export interface InterceptionSpec {
   prompt?: string;
   toolCalls?: ToolCallSpec[];
   thinking?: string[];
+  /** How it ended: a 200 without error unless given. */
+  end?: { upstreamStatus?: number | null; error?: string | null; metadata?: JsonObject };
 }
 
 /** One interception, whole, as the proxy queues it; `open` when its spec leaves it without an end. */
@@ -79,7 +81,12 @@ export function interceptionRecord(spec: InterceptionSpec): {
       metadata: spec.metadata ?? { user_agent: 'claude-cli/1.0' },
       startedAt: spec.startedAt,
     },
-    end: { endedAt: at(duration ?? 0), upstreamStatus: 200, error: null },
+    end: {
+      endedAt: at(duration ?? 0),
+      upstreamStatus: spec.end?.upstreamStatus === undefined ? 200 : spec.end.upstreamStatus,
+      error: spec.end?.error ?? null,
+      ...(spec.end?.metadata ? { metadata: spec.end.metadata } : {}),
+    },
     userPrompts:
       spec.prompt === undefined
         ? []

@@ -11,6 +11,7 @@ import {
   findMinimalUsers,
   type MinimalUser,
   queryUsage,
+  servedByDimension,
   type UsageGroupBy,
   type UsageInterval,
   type UsageSums,
@@ -227,13 +228,18 @@ export function registerUsageRoute(app: FastifyInstance, context: ApiContext): v
     if (validations.length > 0) throw badRequest('Invalid query parameters.', validations);
 
     const db = context.store.db;
-    const [usage, sessions] = await Promise.all([
-      queryUsage(db, { visibleTo, filter, interval, groupBy, from: range.from, to: range.to, groups }),
-      countSessions(db, {
-        filter: { ...filter, startedAfter: range.from, startedBefore: range.to },
-        visibleTo,
-      }),
+    const query = { visibleTo, filter, interval, groupBy, from: range.from, to: range.to, groups };
+    // Filtered or per-member usage counts its sessions from the sessions rollup, meanwhile.
+    const [usage, counted] = await Promise.all([
+      queryUsage(db, query),
+      servedByDimension(query)
+        ? null
+        : countSessions(db, {
+            filter: { ...filter, startedAfter: range.from, startedBefore: range.to },
+            visibleTo,
+          }),
     ]);
+    const sessions = usage.sessions ?? counted ?? 0;
     const topUsers = usage.users.slice(0, 10);
     const userIds = new Set(topUsers.map((row) => row.key));
     if (groupBy === 'user') for (const group of usage.groups) userIds.add(group.key);

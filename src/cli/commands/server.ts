@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { CliError } from '../api-client.js';
 import { configFromOptions, withServerSettings } from '../server-settings.js';
 import { createAdminCommand } from './create-admin.js';
 
@@ -19,12 +18,7 @@ export function serverCommand(): Command {
     const { runServer } = await import('../../server/run-server.js');
     const { startBanner } = await import('../start-banner.js');
     const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-    const { EmbeddedDatabaseInUseError } = await import('../../store/open-embedded.js');
-    const server = await runServer({ config, logger }).catch((error: unknown) => {
-      // Another server owns the embedded database: one line, no stack.
-      if (error instanceof EmbeddedDatabaseInUseError) throw new CliError(error.message);
-      throw error;
-    });
+    const server = await runServer({ config, logger });
     process.stderr.write(
       startBanner({
         url: server.url,

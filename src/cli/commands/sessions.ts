@@ -26,6 +26,7 @@ interface SessionJson {
   client: string;
   models: string[];
   threads: number;
+  errors: number;
   last_prompt: string | null;
   last_active_at: string;
   token_usage_summary: TokenSums;
@@ -87,6 +88,7 @@ export function sessionsCommand(): Command {
         { heading: 'client', value: (row) => row.client },
         { heading: 'models', value: (row) => row.models.join(',') },
         { heading: 'threads', value: (row) => row.threads },
+        { heading: 'errors', value: (row) => row.errors },
         { heading: 'in', value: (row) => row.token_usage_summary.input_tokens },
         { heading: 'out', value: (row) => row.token_usage_summary.output_tokens },
         { heading: 'last prompt', value: (row) => cell(row.last_prompt, 40) },

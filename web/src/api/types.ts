@@ -83,6 +83,8 @@ export interface Session {
   started_at: string;
   ended_at: string;
   threads: number;
+  /** Failed interceptions (with an error type). */
+  errors: number;
   last_prompt: string | null;
   last_active_at: string;
   token_usage_summary: TokenSums;
@@ -126,6 +128,7 @@ export interface SessionThreads {
   metadata: Record<string, unknown>;
   started_at: string;
   ended_at: string;
+  errors: number;
   page_started_at: string | null;
   page_ended_at: string | null;
   threads: Thread[];

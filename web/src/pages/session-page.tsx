@@ -110,6 +110,12 @@ export function SessionPage({ id }: { id: string }) {
             <dd>{formatDuration(session.started_at, session.ended_at)}</dd>
           </div>
           <div>
+            <dt>Errors</dt>
+            <dd class={session.errors > 0 ? 'error' : undefined} data-errors={session.errors}>
+              {formatInteger(session.errors)}
+            </dd>
+          </div>
+          <div>
             <dt>Input tokens</dt>
             <dd>{formatInteger(summary.input_tokens)}</dd>
           </div>

@@ -7,7 +7,7 @@ import { FilterBar, type FilterKey, filtersQuery } from '../components/filters';
 import { Pager } from '../components/pager';
 import { Empty, Failed, Loading } from '../components/states';
 import { Tags, TokenCell } from '../components/tokens';
-import { formatDuration, formatRelative, formatTime, truncate } from '../format';
+import { formatDuration, formatInteger, formatRelative, formatTime, truncate } from '../format';
 import { useUrlState } from '../url-state';
 
 const keys: FilterKey[] = [
@@ -68,6 +68,9 @@ export function Sessions() {
                     Threads
                   </th>
                   <th scope="col" class="number">
+                    Errors
+                  </th>
+                  <th scope="col" class="number">
                     Tokens in / out
                   </th>
                   <th scope="col">Started</th>
@@ -104,6 +107,12 @@ export function Sessions() {
                     </td>
                     <td>{session.client}</td>
                     <td class="number">{session.threads}</td>
+                    <td
+                      class={session.errors > 0 ? 'number error' : 'number muted'}
+                      data-errors={session.errors}
+                    >
+                      {formatInteger(session.errors)}
+                    </td>
                     <td class="number">
                       <TokenCell usage={session.token_usage_summary} />
                     </td>
