@@ -45,7 +45,44 @@ export function decodeEntry(line: string): JournalEntry | null {
     const interception = decodeInterception(value.interception);
     return interception === null ? null : { kind: 'finished', interception };
   }
+  if (value.kind === 'queued' && Array.isArray(value.events)) {
+    const interception = fromEventList(value.events);
+    return interception === null ? null : { kind: 'finished', interception };
+  }
   return null;
+}
+
+/** Where each record kind of the earlier journal format (one list of record events per line) goes. */
+const eventLists = {
+  'user-prompt': 'userPrompts',
+  'token-usage': 'tokenUsages',
+  'tool-usage': 'toolUsages',
+  'model-thought': 'modelThoughts',
+} as const;
+
+/**
+ * A line of the earlier journal format: the record events of one finished interception, as the proxy
+ * queued them (start, children, end). Read so that a journal left by that version loses nothing.
+ */
+function fromEventList(events: unknown[]): RecordedInterception | null {
+  const decoded: Record<string, unknown> = {
+    userPrompts: [],
+    tokenUsages: [],
+    toolUsages: [],
+    modelThoughts: [],
+  };
+  for (const event of events) {
+    if (!isRecord(event) || !isRecord(event.record)) return null;
+    const record = reviveDates(event.record);
+    if (event.kind === 'interception-start') decoded.start = record;
+    else if (event.kind === 'interception-end') {
+      const { id: _id, ...end } = record;
+      decoded.end = end;
+    } else if (typeof event.kind === 'string' && event.kind in eventLists) {
+      (decoded[eventLists[event.kind as keyof typeof eventLists]] as unknown[]).push(record);
+    } else return null;
+  }
+  return decoded.start && decoded.end ? (decoded as unknown as RecordedInterception) : null;
 }
 
 const childLists = ['userPrompts', 'tokenUsages', 'toolUsages', 'modelThoughts'] as const;

@@ -1,4 +1,12 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -152,6 +160,25 @@ describe('crash journal', () => {
     expect(second.journal.pending).toBe(0);
     second.journal.close();
     expect(openJournal({ directory, logger }).replay).toEqual([]);
+  });
+
+  it('replays a finished interception journaled by the earlier format, one line of record events', () => {
+    const directory = journalDirectory();
+    const entry = admission();
+    const record = finished(entry);
+    const usage = record.tokenUsages[0];
+    const events = [
+      { kind: 'interception-start', record: record.start },
+      { kind: 'token-usage', record: usage },
+      { kind: 'interception-end', record: { id: record.start.id, ...record.end } },
+    ];
+    writeFileSync(
+      join(directory, '000000000001.jsonl'),
+      `${JSON.stringify({ kind: 'admitted', start: entry.start, prompt: null })}\n${JSON.stringify({ kind: 'queued', events })}\n`,
+    );
+    const opened = openJournal({ directory, logger });
+    expect(opened).toMatchObject({ finished: 1, interrupted: 0 });
+    expect(opened.replay).toEqual([record]);
   });
 
   it('skips a torn last line and keeps every whole entry before it', () => {
