@@ -11,6 +11,7 @@ import { openJournal } from '../../src/recorder/replay-journal.js';
 import { createLogger } from '../../src/server/logger.js';
 import { openStore, type StoreOptions } from '../../src/store/open-store.js';
 import { createUser } from '../../src/store/users.js';
+import { interceptionStartRow } from '../../src/store/write-records.js';
 import { percentile } from './stats.js';
 import { interception } from './write-path.js';
 
@@ -68,23 +69,7 @@ async function measureSynchronousInsert(input: {
       const began = performance.now();
       await store.db
         .insertInto('aibridge_interceptions')
-        .values({
-          id: start.id,
-          initiator_id: start.initiatorId,
-          api_key_id: start.apiKeyId,
-          provider: start.provider,
-          provider_name: start.providerName,
-          model: start.model,
-          client: start.client,
-          client_session_id: start.clientSessionId,
-          session_key: start.clientSessionId ?? start.id,
-          thread_parent_id: null,
-          thread_root_id: null,
-          credential_kind: start.credentialKind,
-          credential_hint: start.credentialHint,
-          metadata: JSON.stringify(start.metadata),
-          started_at: start.startedAt.toISOString(),
-        })
+        .values(interceptionStartRow(start, start.metadata))
         .execute();
       samples.push((performance.now() - began) * 1000);
     }

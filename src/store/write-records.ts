@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { JsonObject, RecordedInterception } from '../core/records.js';
+import type { InterceptionStart, JsonObject, RecordedInterception } from '../core/records.js';
 import { metadataOf, sessionKeyOf } from '../core/records.js';
 import { insertUnnest } from './insert-unnest.js';
 import { factsOf } from './interception-facts.js';
@@ -28,6 +28,30 @@ export async function writeRecords(
   });
 }
 
+/**
+ * The columns of an interception row known when it starts (`metadata` is the row's whole metadata). One
+ * definition for the writer and for anything else that inserts a start row.
+ */
+export function interceptionStartRow(start: InterceptionStart, metadata: JsonObject) {
+  return {
+    id: start.id,
+    initiator_id: start.initiatorId,
+    api_key_id: start.apiKeyId,
+    provider: start.provider,
+    provider_name: start.providerName,
+    model: start.model,
+    client: start.client,
+    client_session_id: start.clientSessionId,
+    session_key: sessionKeyOf(start),
+    thread_parent_id: start.threadParentId,
+    thread_root_id: start.threadRootId,
+    credential_kind: start.credentialKind,
+    credential_hint: start.credentialHint,
+    metadata: json(metadata),
+    started_at: start.startedAt.toISOString(),
+  };
+}
+
 /** Inserts the interceptions, already ended; returns those this call inserted (a retry finds them present). */
 async function insertInterceptions(
   transaction: Transaction<Database>,
@@ -40,21 +64,7 @@ async function insertInterceptions(
   const rows = [...byId.values()].map((interception) => {
     const { start, end } = interception;
     return {
-      id: start.id,
-      initiator_id: start.initiatorId,
-      api_key_id: start.apiKeyId,
-      provider: start.provider,
-      provider_name: start.providerName,
-      model: start.model,
-      client: start.client,
-      client_session_id: start.clientSessionId,
-      session_key: sessionKeyOf(start),
-      thread_parent_id: start.threadParentId,
-      thread_root_id: start.threadRootId,
-      credential_kind: start.credentialKind,
-      credential_hint: start.credentialHint,
-      metadata: json(metadataOf(interception)),
-      started_at: start.startedAt.toISOString(),
+      ...interceptionStartRow(start, metadataOf(interception)),
       ended_at: end.endedAt.toISOString(),
       upstream_status: end.upstreamStatus,
       error: end.error,
