@@ -1,33 +1,11 @@
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RecordedInterception } from '../core/records.js';
+import { endedInterception } from '../../test/support/record-fixtures.js';
 import type { Database } from '../store/schema.js';
 import { Recorder } from './recorder.js';
 
-const interception = (id: string): RecordedInterception => ({
-  start: {
-    id,
-    initiatorId: 'u',
-    apiKeyId: null,
-    provider: 'openai',
-    providerName: 'openai',
-    model: 'm',
-    client: 'Unknown',
-    clientSessionId: null,
-    threadParentId: null,
-    threadRootId: null,
-    credentialKind: 'centralized',
-    credentialHint: '',
-    metadata: {},
-    startedAt: new Date(),
-  },
-  end: { endedAt: new Date(), upstreamStatus: 200, error: null },
-  userPrompts: [],
-  tokenUsages: [],
-  toolUsages: [],
-  modelThoughts: [],
-});
+const interception = endedInterception;
 
 function recorderWith(options: { lingerMs: number; maxBatch?: number }) {
   const batches: number[] = [];

@@ -1,36 +1,14 @@
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { RecordedInterception } from '../core/records.js';
+import { endedInterception } from '../../test/support/record-fixtures.js';
 import { metricNames } from '../observability/metric-names.js';
 import { Metrics } from '../observability/metrics.js';
 import { Observability } from '../observability/observability.js';
 import type { Database } from '../store/schema.js';
 import { Recorder } from './recorder.js';
 
-const interception = (id: string): RecordedInterception => ({
-  start: {
-    id,
-    initiatorId: 'u',
-    apiKeyId: null,
-    provider: 'openai',
-    providerName: 'openai',
-    model: 'm',
-    client: 'Unknown',
-    clientSessionId: null,
-    threadParentId: null,
-    threadRootId: null,
-    credentialKind: 'centralized',
-    credentialHint: '',
-    metadata: {},
-    startedAt: new Date(),
-  },
-  end: { endedAt: new Date(), upstreamStatus: 200, error: null },
-  userPrompts: [],
-  tokenUsages: [],
-  toolUsages: [],
-  modelThoughts: [],
-});
+const interception = endedInterception;
 
 describe('recorder metrics', () => {
   it('count failed batches, the retry that lands, the events written and the queue depth', async () => {

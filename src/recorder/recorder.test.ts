@@ -1,35 +1,14 @@
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { endedInterception } from '../../test/support/record-fixtures.js';
 import type { RecordedInterception } from '../core/records.js';
 import type { Database } from '../store/schema.js';
 import { Recorder } from './recorder.js';
 
 const db = {} as Kysely<Database>;
 const logger = pino({ level: 'silent' });
-const interception = (id: string): RecordedInterception => ({
-  start: {
-    id,
-    initiatorId: 'u',
-    apiKeyId: null,
-    provider: 'openai',
-    providerName: 'openai',
-    model: 'm',
-    client: 'Unknown',
-    clientSessionId: null,
-    threadParentId: null,
-    threadRootId: null,
-    credentialKind: 'centralized',
-    credentialHint: '',
-    metadata: {},
-    startedAt: new Date(),
-  },
-  end: { endedAt: new Date(), upstreamStatus: 200, error: null },
-  userPrompts: [],
-  tokenUsages: [],
-  toolUsages: [],
-  modelThoughts: [],
-});
+const interception = endedInterception;
 const ids = (interceptions: readonly RecordedInterception[]) => interceptions.map(({ start }) => start.id);
 
 describe('Recorder', () => {

@@ -4,9 +4,8 @@
  */
 import { newId } from '../../src/core/ids.js';
 import type { CredentialKind, JsonObject, RecordedInterception } from '../../src/core/records.js';
-import { sessionKeyOf } from '../../src/core/records.js';
 import type { Store } from '../../src/store/open-store.js';
-import { writeRecords } from '../../src/store/write-records.js';
+import { interceptionStartRow, writeRecords } from '../../src/store/write-records.js';
 
 export interface UsageSpec {
   input: number;
@@ -163,23 +162,7 @@ async function insertOpen(store: Store, interceptions: readonly RecordedIntercep
   for (const { start, userPrompts, tokenUsages, toolUsages, modelThoughts } of interceptions) {
     await store.db
       .insertInto('aibridge_interceptions')
-      .values({
-        id: start.id,
-        initiator_id: start.initiatorId,
-        api_key_id: start.apiKeyId,
-        provider: start.provider,
-        provider_name: start.providerName,
-        model: start.model,
-        client: start.client,
-        client_session_id: start.clientSessionId,
-        session_key: sessionKeyOf(start),
-        thread_parent_id: start.threadParentId,
-        thread_root_id: start.threadRootId,
-        credential_kind: start.credentialKind,
-        credential_hint: start.credentialHint,
-        metadata: json(start.metadata),
-        started_at: start.startedAt,
-      })
+      .values(interceptionStartRow(start, start.metadata))
       .execute();
     const child = (record: { id: string; interceptionId: string; providerResponseId: string }) => ({
       id: record.id,
@@ -240,3 +223,28 @@ async function insertOpen(store: Store, interceptions: readonly RecordedIntercep
     }
   }
 }
+
+/** The smallest ended interception: an id, nothing recorded beside the row (for queue and journal tests). */
+export const endedInterception = (id: string): RecordedInterception => ({
+  start: {
+    id,
+    initiatorId: 'u',
+    apiKeyId: null,
+    provider: 'openai',
+    providerName: 'openai',
+    model: 'm',
+    client: 'Unknown',
+    clientSessionId: null,
+    threadParentId: null,
+    threadRootId: null,
+    credentialKind: 'centralized',
+    credentialHint: '',
+    metadata: {},
+    startedAt: new Date(),
+  },
+  end: { endedAt: new Date(), upstreamStatus: 200, error: null },
+  userPrompts: [],
+  tokenUsages: [],
+  toolUsages: [],
+  modelThoughts: [],
+});
