@@ -11,17 +11,39 @@ export interface Admission {
   prompt: string | null;
 }
 
+/** A finished interception without its start: the start is the one its admission line holds. */
+export type EndedInterception = Omit<RecordedInterception, 'start'>;
+
 /**
  * One journal line: an interception let in (its prompt as the record it becomes if it is written from the
  * journal, with an id fixed once so a second replay cannot add it twice), or one finished and queued.
+ * A finished one is written as `ended`: its start only when it differs from the admitted one (a thread
+ * lineage found after admission), since repeating it cost a third of the line's encoding for nothing.
+ * `finished` (the whole interception) is the form of earlier versions, still read.
  */
 export type JournalEntry =
   | { kind: 'admitted'; start: InterceptionStart; prompt: UserPromptRecord | null }
-  | { kind: 'finished'; interception: RecordedInterception };
+  | { kind: 'finished'; interception: RecordedInterception }
+  | { kind: 'ended'; id: string; start: InterceptionStart | null; interception: EndedInterception };
 
 /** One journal line, with its newline. */
-export function encodeEntry(entry: JournalEntry): string {
+export function encodeEntry(entry: Exclude<JournalEntry, { kind: 'ended' }>): string {
   return `${JSON.stringify(entry)}\n`;
+}
+
+/** The `ended` line of a finished interception; `withStart` when its start is not the admitted one. */
+export function encodeEnded(interception: RecordedInterception, withStart: boolean): string {
+  const { start, end, userPrompts, tokenUsages, toolUsages, modelThoughts } = interception;
+  return `${JSON.stringify({
+    kind: 'ended',
+    id: start.id,
+    ...(withStart ? { start } : {}),
+    end,
+    userPrompts,
+    tokenUsages,
+    toolUsages,
+    modelThoughts,
+  })}\n`;
 }
 
 /** A journal line back as an entry; null when the line is not one (a torn last line after a crash). */
@@ -44,6 +66,13 @@ export function decodeEntry(line: string): JournalEntry | null {
   if (value.kind === 'finished' && isRecord(value.interception)) {
     const interception = decodeInterception(value.interception);
     return interception === null ? null : { kind: 'finished', interception };
+  }
+  if (value.kind === 'ended' && typeof value.id === 'string') {
+    const hasStart = isRecord(value.start);
+    const decoded = decodeInterception({ ...value, start: hasStart ? value.start : {} });
+    if (decoded === null) return null;
+    const { start, ...interception } = decoded;
+    return { kind: 'ended', id: value.id, start: hasStart ? start : null, interception };
   }
   if (value.kind === 'queued' && Array.isArray(value.events)) {
     const interception = fromEventList(value.events);

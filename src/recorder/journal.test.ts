@@ -88,6 +88,8 @@ describe('crash journal', () => {
     first.journal.admit(inFlight);
     const doneRecord = finished(done);
     first.journal.queued(doneRecord);
+    // The ended line goes out with the next write, at the latest at the end of this turn of the loop.
+    first.journal.flush();
     // The process dies here: nothing was written to the database.
 
     const second = openJournal({ directory, logger });
@@ -137,7 +139,10 @@ describe('crash journal', () => {
     const entries = [admission(), admission(), admission()];
     const records = entries.map(finished);
     for (const entry of entries) journal.admit(entry);
-    for (const record of records) journal.queued(record);
+    for (const record of records) {
+      journal.queued(record);
+      journal.flush();
+    }
     expect(readdirSync(directory)).toHaveLength(6);
     journal.written(records.slice(0, 2));
     // Left: the segments of the third interception's admission and queued records.
@@ -179,6 +184,75 @@ describe('crash journal', () => {
     const opened = openJournal({ directory, logger });
     expect(opened).toMatchObject({ finished: 1, interrupted: 0 });
     expect(opened.replay).toEqual([record]);
+  });
+
+  it('writes an ended line with the next admission, in one write, and without repeating the start', () => {
+    const directory = journalDirectory();
+    const { journal } = openJournal({ directory, logger });
+    const a = admission();
+    journal.admit(a);
+    const fileText = () => readdirSync(directory).map((name) => readFileSync(join(directory, name), 'utf8'));
+    const afterAdmission = fileText().join('');
+    const recordOfA = finished(a);
+    journal.queued(recordOfA);
+    // Not in the file yet: it waits for the next write.
+    expect(fileText().join('')).toBe(afterAdmission);
+    const b = admission();
+    journal.admit(b);
+    const lines = fileText().join('').trimEnd().split('\n');
+    expect(lines.map((line) => JSON.parse(line).kind)).toEqual(['admitted', 'ended', 'admitted']);
+    const ended = JSON.parse(lines[1] ?? '');
+    expect(ended.id).toBe(a.start.id);
+    expect(ended.start).toBeUndefined();
+    journal.close();
+    const replayed = openJournal({ directory, logger });
+    expect(replayed).toMatchObject({ finished: 1, interrupted: 1 });
+    expect(replayed.replay.find((item) => item.start.id === a.start.id)).toEqual(recordOfA);
+  });
+
+  it('writes a waiting ended line at the end of the turn of the event loop', async () => {
+    const directory = journalDirectory();
+    const { journal } = openJournal({ directory, logger });
+    const a = admission();
+    journal.admit(a);
+    journal.queued(finished(a));
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = readdirSync(directory)
+      .map((name) => readFileSync(join(directory, name), 'utf8'))
+      .join('');
+    expect(text).toContain('"kind":"ended"');
+    // Read as the process would find it after a kill, without close().
+    expect(openJournal({ directory, logger })).toMatchObject({ finished: 1, interrupted: 0 });
+    journal.close();
+  });
+
+  it('keeps the start in an ended line when it changed after admission (a lineage found later)', () => {
+    const directory = journalDirectory();
+    const { journal } = openJournal({ directory, logger });
+    const a = admission();
+    journal.admit(a);
+    const record = finished(a);
+    const withLineage = { ...record, start: { ...record.start, threadParentId: 'p', threadRootId: 'r' } };
+    journal.queued(withLineage);
+    journal.close();
+    const replayed = openJournal({ directory, logger });
+    expect(replayed).toMatchObject({ finished: 1, interrupted: 0 });
+    expect(replayed.replay).toEqual([withLineage]);
+  });
+
+  it('skips an ended line whose admission is missing, and logs it', () => {
+    const directory = journalDirectory();
+    const record = finished(admission());
+    const { start, ...rest } = record;
+    writeFileSync(
+      join(directory, '000000000001.jsonl'),
+      `${JSON.stringify({ kind: 'ended', id: start.id, ...rest })}\n`,
+    );
+    const warnings: string[] = [];
+    const listening = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const opened = openJournal({ directory, logger: listening });
+    expect(opened).toMatchObject({ finished: 0, interrupted: 0, replay: [] });
+    expect(warnings.join('')).toContain(start.id);
   });
 
   it('skips a torn last line and keeps every whole entry before it', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { InterceptionStart, RecordedInterception, UserPromptRecord } from '../core/records.js';
 import { Journal, type Segment } from './journal.js';
-import { decodeEntry } from './journal-entry.js';
+import { decodeEntry, type EndedInterception } from './journal-entry.js';
 
 /** The error text of an interception the process did not live to finish. */
 export const interruptedError = 'interrupted: the bridge stopped before this interception finished';
@@ -20,6 +20,8 @@ export const interruptedError = 'interrupted: the bridge stopped before this int
 interface Found {
   admitted: { start: InterceptionStart; prompt: UserPromptRecord | null } | null;
   finished: RecordedInterception | null;
+  /** Finished, in the line form that leaves the start to the admission line. */
+  ended: { start: InterceptionStart | null; interception: EndedInterception } | null;
 }
 
 /** The journal, open for appends, and the interceptions an earlier run left to write. */
@@ -55,9 +57,16 @@ export function openJournal(options: { directory: string; logger: Logger }): Ope
         logger.warn({ path, line: index + 1 }, 'skipping an unreadable crash journal line');
         continue;
       }
-      const id = entry.kind === 'admitted' ? entry.start.id : entry.interception.start.id;
+      const id =
+        entry.kind === 'admitted'
+          ? entry.start.id
+          : entry.kind === 'ended'
+            ? entry.id
+            : entry.interception.start.id;
       const item = entryFor(found, id);
       if (entry.kind === 'admitted') item.admitted ??= { start: entry.start, prompt: entry.prompt };
+      else if (entry.kind === 'ended')
+        item.ended ??= { start: entry.start, interception: entry.interception };
       else item.finished ??= entry.interception;
       segment.pending.add(id);
     }
@@ -65,13 +74,20 @@ export function openJournal(options: { directory: string; logger: Logger }): Ope
   const replay: RecordedInterception[] = [];
   let finished = 0;
   let interrupted = 0;
-  for (const item of found.values()) {
+  for (const [id, item] of found) {
+    const start = item.ended?.start ?? item.admitted?.start;
     if (item.finished !== null) {
       replay.push(item.finished);
+      finished += 1;
+    } else if (item.ended !== null && start !== undefined) {
+      replay.push({ start, ...item.ended.interception });
       finished += 1;
     } else if (item.admitted !== null) {
       replay.push(interruptedInterception({ ...item.admitted, lastAlive }));
       interrupted += 1;
+    } else {
+      // An ended line whose admission line is gone: only a hand-edited or damaged journal does that.
+      logger.warn({ interceptionId: id }, 'skipping a finished interception whose admission is missing');
     }
   }
   const journal = new Journal({ directory, logger, earlier: segments });
@@ -81,7 +97,7 @@ export function openJournal(options: { directory: string; logger: Logger }): Ope
 function entryFor(found: Map<string, Found>, id: string): Found {
   let item = found.get(id);
   if (item === undefined) {
-    item = { admitted: null, finished: null };
+    item = { admitted: null, finished: null, ended: null };
     found.set(id, item);
   }
   return item;
