@@ -1,14 +1,15 @@
 /**
  * The dashboard: its sign-in routes and its static files (the `web/` package's build, shipped in the npm
  * package) served at `/`. Every file is read and compressed once at start — the build is a few hundred
- * KiB — so a request is a map lookup; any other path that is not an API route gets `index.html`, where
+ * KiB — so a request is a map lookup (brotli at quality 6, not its default 11: measured on this build,
+ * 15 ms instead of 430 ms of start-up for a copy 8 % larger); any other path that is not an API route gets `index.html`, where
  * the single-page app routes it. Nothing is fetched from the network at run time.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { registerWebSessionRoutes } from '../api/web-session.js';
 import type { ServerContext } from './context.js';
@@ -27,6 +28,7 @@ const contentTypes: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.woff2': 'font/woff2',
 };
+const brotliOptions = { params: { [constants.BROTLI_PARAM_QUALITY]: 6 } };
 const compressible = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt']);
 
 interface StaticFile {
@@ -55,7 +57,7 @@ export function loadDashboardFiles(directory: string): Map<string, StaticFile> {
         files.set(urlPath, {
           body,
           gzip: compress ? gzipSync(body, { level: 9 }) : null,
-          brotli: compress ? brotliCompressSync(body) : null,
+          brotli: compress ? brotliCompressSync(body, brotliOptions) : null,
           type: contentTypes[extension] ?? 'application/octet-stream',
           etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
           immutable: urlPath.startsWith('/assets/'),
