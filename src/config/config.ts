@@ -67,3 +67,9 @@ export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /** Provider names: lowercase words joined by single dashes. */
 export const providerNamePattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/**
+ * The query API's own names under `/api/v2/aibridge/`: a provider instance of one of these names would
+ * be shadowed by the query route, so no instance may take it (a test checks this list against the routes).
+ */
+export const queryRouteNames: readonly string[] = ['clients', 'interceptions', 'models', 'sessions', 'usage'];

@@ -227,6 +227,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('stops on a provider named like a query route, which would shadow it', () => {
+    const file = configFile('route-name.yaml', 'providers:\n  - {name: sessions, type: openai}\n');
+    expect(() => loadConfig({ providerTypes, flags: {}, env: {}, configPath: file })).toThrow(
+      `invalid providers[0].name in ${file} "sessions": the query API uses /api/v2/aibridge/sessions; choose another name`,
+    );
+  });
+
   it('stops on a bad provider name or type', () => {
     const badName = configFile('bad-name.yaml', 'providers:\n  - {name: Bad_Name, type: openai}\n');
     expect(() => loadConfig({ providerTypes, flags: {}, env: {}, configPath: badName })).toThrow(

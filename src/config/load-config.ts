@@ -9,6 +9,7 @@ import {
   type ProviderConfig,
   type ProviderTypeInfo,
   providerNamePattern,
+  queryRouteNames,
 } from './config.js';
 import { parsePassThroughList, parsePassThroughRule } from './parse-pass-through.js';
 import {
@@ -255,6 +256,11 @@ function parseProvider(
   if (typeof name !== 'string' || !providerNamePattern.test(name)) {
     throw new ConfigError(
       `invalid ${where('name')} "${String(name)}": expected lowercase words joined by dashes`,
+    );
+  }
+  if (queryRouteNames.includes(name)) {
+    throw new ConfigError(
+      `invalid ${where('name')} "${name}": the query API uses /api/v2/aibridge/${name}; choose another name`,
     );
   }
   const type = fields.type;
