@@ -103,6 +103,23 @@ export class FakeProvider {
   recordExchanges = true;
   /** Pause between the events of unscripted streams, to keep many of them in flight at once. */
   streamDelayMs = 0;
+  /** While set, unscripted streams stop after their first event until it resolves (see holdStreams). */
+  #gate: Promise<void> | null = null;
+
+  /**
+   * Holds every unscripted stream after its first event until the returned function is called: streams
+   * that are certainly in flight, for as long as a test needs, without timing.
+   */
+  holdStreams(): () => void {
+    let release = () => {};
+    this.#gate = new Promise<void>((resolve) => {
+      release = () => {
+        this.#gate = null;
+        resolve();
+      };
+    });
+    return release;
+  }
 
   private constructor(server: Server) {
     this.#server = server;
@@ -302,9 +319,11 @@ export class FakeProvider {
       scenario.kind === 'fixture' && scenario.chunkSize
         ? split(Buffer.concat(events), scenario.chunkSize)
         : events;
-    for (const piece of pieces) {
+    const gate = scenario.kind === 'fixture' ? this.#gate : null;
+    for (const [index, piece] of pieces.entries()) {
       if (response.destroyed) return;
       if (!write(piece)) await once(response, 'drain');
+      if (index === 0 && gate !== null) await gate;
       if (scenario.kind === 'fixture' && scenario.delayMs)
         await new Promise((resolve) => setTimeout(resolve, scenario.delayMs));
     }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { FakeProvider } from '../fake-provider/fake-provider.js';
 import { testDatabaseUrl, testEngines } from '../support/databases.js';
-import { startServerProcess } from '../support/processes.js';
+import { outputSays, startServerProcess } from '../support/processes.js';
 
 for (const engine of testEngines()) {
   describe(`SIGTERM under load, through the aibridge server process [${engine}]`, () => {
@@ -20,7 +20,6 @@ for (const engine of testEngines()) {
 
     beforeAll(async () => {
       fake = await FakeProvider.start();
-      fake.streamDelayMs = 60;
       if (engine === 'postgres') {
         admin = new pg.Client({ connectionString: testDatabaseUrl });
         await admin.connect();
@@ -42,7 +41,6 @@ for (const engine of testEngines()) {
     const tokenFile = join(directory, 'admin-token');
     const start = (extra: string[] = []) =>
       startServerProcess([
-        ...extra,
         '--data-dir',
         directory,
         '--admin-token-file',
@@ -58,6 +56,7 @@ for (const engine of testEngines()) {
         'sk-central-anthropic',
         '--log-level',
         'warn',
+        ...extra,
       ]);
     const readRows = async (ids: string[]) => {
       // The server keeps its embedded database under <data-dir>/pgdata.
@@ -80,7 +79,7 @@ for (const engine of testEngines()) {
     };
 
     it('finishes the streams in flight, records every interception as ended, and exits 0', async () => {
-      const server = await start();
+      const server = await start(['--log-level', 'info']);
       const token = readFileSync(tokenFile, 'utf8').trim();
       const anthropic = new Anthropic({
         baseURL: `${server.url}/api/v2/aibridge/anthropic`,
@@ -93,7 +92,8 @@ for (const engine of testEngines()) {
         maxRetries: 0,
       });
 
-      // Streams of ~0.5 s each: all have their headers before the signal, none has ended.
+      // Streams held after their first event: all have their headers before the signal, none has ended.
+      const release = fake.holdStreams();
       const responses = await Promise.all(
         Array.from({ length: 24 }, (_, index) =>
           index % 2 === 0
@@ -111,7 +111,11 @@ for (const engine of testEngines()) {
         ),
       );
       expect(fake.exchanges.filter((exchange) => !exchange.finished)).toHaveLength(24);
+      const shuttingDown = outputSays(server.child, 'shutting down');
       const exited = server.stop();
+      // The streams go on only once the server is draining.
+      await shuttingDown;
+      release();
       const results = await Promise.all(
         responses.map(async (response) => ({
           id: response.headers.get('x-aibridge-interception-id') ?? '',

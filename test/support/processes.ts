@@ -41,6 +41,31 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
+/** Resolves once the process has written `text` (on stdout or stderr) from now on. */
+export function outputSays(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-(text.length + 64 * 1024));
+      if (!seen.includes(text)) return;
+      cleanup();
+      resolve();
+    };
+    const onExit = () => {
+      cleanup();
+      reject(new Error(`the process exited before it said "${text}"`));
+    };
+    const cleanup = () => {
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
 /** A running `aibridge server` process. */
 export interface ServerProcess {
   url: string;
