@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../http-error.js';
-import { confinePath } from './confine-path.js';
+import { confinePath, normalisePathname } from './confine-path.js';
 
 const refused = (path: string) => {
   try {
@@ -13,6 +13,35 @@ const refused = (path: string) => {
 };
 
 describe('confinePath', () => {
+  it('takes a canonical path as it is, exactly as normalising would leave it', () => {
+    const segmentCharacter = fc.constantFrom(
+      ..."abcXYZ019._~!$&'()*+,=:@-;%/\\".split(''),
+      '%2e',
+      '%2F',
+      '%41',
+      'é',
+    );
+    fc.assert(
+      fc.property(fc.array(segmentCharacter, { maxLength: 24 }), (characters) => {
+        const path = `/${characters.join('')}`;
+        let expected: string | null;
+        try {
+          expected = normalisePathname(path);
+        } catch {
+          expected = null;
+        }
+        let actual: string | null;
+        try {
+          actual = confinePath(path).pathname;
+        } catch {
+          actual = null;
+        }
+        expect(actual).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('normalises empty segments, trailing slashes and needless escapes, and keeps the query as received', () => {
     expect(confinePath('/v1//chat/completions/?a=%2e%2e/b')).toEqual({
       pathname: '/v1/chat/completions',

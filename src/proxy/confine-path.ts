@@ -49,6 +49,19 @@ export function confinePath(rawPath: string): ConfinedPath {
   const queryAt = rawPath.indexOf('?');
   const rawPathname = queryAt === -1 ? rawPath : rawPath.slice(0, queryAt);
   const search = queryAt === -1 ? '' : rawPath.slice(queryAt);
+  // Every request of every client takes this branch: the path is already in canonical form.
+  if (canonicalPath.test(rawPathname)) return { pathname: rawPathname, search };
+  return { pathname: normalisePathname(rawPathname), search };
+}
+
+/**
+ * A path that normalising leaves as it is: non-empty segments of characters a segment carries unescaped
+ * (no `%`, no `;`, no backslash), none starting with a dot, so none is or hides a dot segment.
+ */
+const canonicalPath = /^(?:\/[A-Za-z0-9_~!$&'()*+,=:@-][A-Za-z0-9._~!$&'()*+,=:@-]*)+$/;
+
+/** {@link confinePath}'s work on a path that is not already canonical; exported for its test. */
+export function normalisePathname(rawPathname: string): string {
   if (rawPathname.includes('\\')) throw refuse('backslashes are not allowed');
   const segments: string[] = [];
   for (const raw of rawPathname.split('/')) {
@@ -66,5 +79,5 @@ export function confinePath(rawPath: string): ConfinedPath {
     }
     if (segment !== '') segments.push(segment);
   }
-  return { pathname: `/${segments.map(encodePathSegment).join('/')}`, search };
+  return `/${segments.map(encodePathSegment).join('/')}`;
 }
