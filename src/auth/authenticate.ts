@@ -63,6 +63,11 @@ export interface AuthenticatorOptions {
   refreshTimeoutMs?: number;
   /** After the database failed to answer, how long verified copies are served without asking it again. */
   outageRetryMs?: number;
+  /**
+   * The oldest verified copy served while the database cannot answer (default one hour): a key deleted
+   * during a long outage stops working after this, and so does every other key until the database is back.
+   */
+  maxStaleMs?: number;
 }
 
 /**
@@ -72,7 +77,8 @@ export interface AuthenticatorOptions {
  *
  * While the database is unreachable, keys verified before keep working from memory (a stale copy is
  * served when the re-read fails or is slow), so an outage does not stop the proxy; a key never seen
- * before gets 503. As soon as the database answers again, keys are re-read on the usual schedule.
+ * before gets 503, and so does one last verified more than `maxStaleMs` ago. As soon as the database
+ * answers again, keys are re-read on the usual schedule.
  */
 export class Authenticator {
   readonly #db: Kysely<Database>;
@@ -80,6 +86,7 @@ export class Authenticator {
   readonly #cacheTtlMs: number;
   readonly #refreshTimeoutMs: number;
   readonly #outageRetryMs: number;
+  readonly #maxStaleMs: number;
   /** Insertion-ordered: re-inserted on every load, so the first key is the least recently loaded. */
   readonly #cache = new Map<string, CachedKey>();
   /** One load per key at a time; concurrent requests share it. */
@@ -94,6 +101,7 @@ export class Authenticator {
     this.#cacheTtlMs = options.cacheTtlMs ?? 5000;
     this.#refreshTimeoutMs = options.refreshTimeoutMs ?? 1000;
     this.#outageRetryMs = options.outageRetryMs ?? 1000;
+    this.#maxStaleMs = options.maxStaleMs ?? 60 * 60 * 1000;
   }
 
   /** The principal of a token, or an HttpError (401, or 503 when it cannot be verified now). */
@@ -136,7 +144,9 @@ export class Authenticator {
    * answer); with one, it waits at most `refreshTimeoutMs` and falls back to the copy when the database
    * fails or is slow. The read goes on in the background and updates the cache when it lands.
    */
-  async #refresh(id: string, stale: CachedKey | undefined, now: number): Promise<CachedKey | undefined> {
+  async #refresh(id: string, cached: CachedKey | undefined, now: number): Promise<CachedKey | undefined> {
+    // A copy too old to stand in for the database is as good as none.
+    const stale = cached && now - cached.fetchedAt <= this.#maxStaleMs ? cached : undefined;
     if (stale && now < this.#unreachableUntil) return stale;
     const loading = this.#loadOnce(id);
     if (!stale) {
