@@ -149,6 +149,17 @@ describe('the dashboard in Chromium', () => {
       .allTextContents();
     expect(topClients.sort()).toEqual(['Claude Code', 'Codex', 'Unknown']);
     await page.locator('.chart canvas').first().waitFor();
+    // The chart's data, as its table shows it, adds up to the tokens the usage endpoint sums.
+    const usage = await apiJson<{ totals: { input_tokens: number; output_tokens: number } }>(
+      '/api/v2/aibridge/usage?interval=hour&group_by=model',
+    );
+    await page.getByText("Show the chart's data as a table").click();
+    const cells = await page.locator('.chart-table tbody td').allTextContents();
+    expect(cells.length).toBeGreaterThan(0);
+    expect(cells.reduce((sum, cell) => sum + Number(cell.replaceAll(',', '')), 0)).toBe(
+      usage.totals.input_tokens + usage.totals.output_tokens,
+    );
+    await page.getByText("Show the chart's data as a table").click();
     await shot(page, '1-overview-owner');
 
     // Sessions: every session, then filtered by client and by model through the URL-backed filters.
