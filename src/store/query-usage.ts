@@ -254,7 +254,7 @@ function listRows(groupBy: UsageGroupBy): RawBuilder<unknown> {
  * filtered them, 17,785 rows for 90 days by user), and finds the folded rest as
  * each bucket's total (dimension `all`) less those groups, so it never reads one row per user per bucket.
  */
-export function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
+function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
   const { from, to, groupBy, interval } = query;
   const range = sql`d.bucket >= ${timestamp(from)} AND d.bucket < ${timestamp(to)}`;
   const totals = periodRows({
@@ -311,7 +311,7 @@ export function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
  * The rows of a range from the rollups with every dimension: read once, grouped every way at once
  * (grouping sets). Serves filtered and per-member usage.
  */
-export function fromWideRollup(query: UsageQuery): RawBuilder<Row> {
+function fromWideRollup(query: UsageQuery): RawBuilder<Row> {
   return sql<Row>`
     WITH r AS MATERIALIZED (${rangeRows(query)}),
     a AS (
