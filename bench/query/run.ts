@@ -10,7 +10,8 @@
  * 0 skips), --postgres-only, --without-upkeep (write as the bridge did before it kept statistics),
  * --history bulk (generate the history in SQL instead, with rollups built in bulk and VACUUM ANALYZE:
  * minutes faster for 1M), --iterations N (default 100), --budget-ms N (per scenario and phase, default
- * 10000), --keep (do not drop the database), --reuse NAME (measure a database kept by an earlier --keep run),
+ * 10000), --keep (do not drop the database), --name NAME (the new database's name instead of a generated
+ * one), --reuse NAME (measure a database kept by an earlier --keep run),
  * --only ROUTE[,ROUTE…] (measure only those routes' scenarios, plus the sessions list's first page as the
  * baseline the ratios are read against), --jit-off-only (skip the phase with JIT on).
  * Env: AIBRIDGE_BENCH_DATABASE_URL, a PostgreSQL URL whose user may CREATE DATABASE
@@ -48,6 +49,7 @@ const { values: flags } = parseArgs({
     'budget-ms': { type: 'string', default: '10000' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
+    name: { type: 'string' },
     only: { type: 'string' },
     'jit-off-only': { type: 'boolean', default: false },
   },
@@ -202,7 +204,8 @@ async function describeHistory(label: string, db: Kysely<Database>): Promise<voi
 
 async function onPostgres(interceptions: number, iterations: number): Promise<void> {
   const adminUrl = process.env.AIBRIDGE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = flags.reuse ?? `aibridge_bench_${Date.now().toString(36)}`;
+  const name = flags.reuse ?? flags.name ?? `aibridge_bench_${Date.now().toString(36)}`;
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Not a plain database name: ${name}`);
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   if (!flags.reuse) await admin.query(`CREATE DATABASE ${name}`);

@@ -1,7 +1,8 @@
 /**
  * The dashboard's sign-in: `POST /api/v2/web-session {token}` opens a session and sets its cookie,
  * `GET` tells the page who is signed in (and its CSRF token), `DELETE` signs out. The token itself is
- * checked like any API token and never stored by the browser.
+ * checked like any API token and never stored by the browser. Failed sign-ins are limited per remote
+ * address (sign-in-limit.ts): past the limit the answer is 429 with `Retry-After`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -20,6 +21,7 @@ import { findApiKey } from '../store/api-keys.js';
 import type { User } from '../store/users.js';
 import { deleteWebSession, insertWebSession } from '../store/web-sessions.js';
 import type { ApiContext } from './api-context.js';
+import { SignInLimit, type SignInLimitOptions } from './sign-in-limit.js';
 import { userJson } from './users.js';
 
 const path = '/api/v2/web-session';
@@ -40,8 +42,13 @@ function setCookie(request: FastifyRequest, reply: FastifyReply, secret: string 
 }
 
 /** Registers the web session routes. */
-export async function registerWebSessionRoutes(app: FastifyInstance, context: ApiContext): Promise<void> {
+export async function registerWebSessionRoutes(
+  app: FastifyInstance,
+  context: ApiContext,
+  options: { signInLimit?: Partial<SignInLimitOptions> } = {},
+): Promise<void> {
   const db = context.store.db;
+  const limit = new SignInLimit(options.signInLimit);
 
   app.post(path, async (request, reply) => {
     // A cross-site form could otherwise sign the victim in as the attacker.
@@ -56,9 +63,29 @@ export async function registerWebSessionRoutes(app: FastifyInstance, context: Ap
         { field: 'token', detail: 'must be your API token' },
       ]);
     }
-    const principal = await context.authenticator.authenticate(token.trim());
-    const key = await findApiKey(db, principal.apiKeyId);
-    if (!key) throw unauthorized('API token is invalid.');
+    // Checked before the token, so that a blocked address learns nothing about the tokens it tries.
+    const waitMs = limit.retryAfterMs(request.ip);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      return reply
+        .status(429)
+        .header('retry-after', String(seconds))
+        .header('cache-control', 'no-store')
+        .send({
+          message: `Too many failed sign-ins from your address. Try again in ${seconds} s.`,
+          detail: 'Sign-ins are paused after several wrong tokens in a minute.',
+        });
+    }
+    const signedIn = await (async () => {
+      const principal = await context.authenticator.authenticate(token.trim());
+      const key = await findApiKey(db, principal.apiKeyId);
+      if (!key) throw unauthorized('API token is invalid.');
+      return { principal, key };
+    })().catch((error: unknown) => {
+      if (error instanceof HttpError && error.status === 401) limit.recordFailure(request.ip);
+      throw error;
+    });
+    const { principal, key } = signedIn;
     const lifetimeEnd = Date.now() + webSessionLifetimeMs;
     const expiresAt = new Date(Math.min(lifetimeEnd, key.expiresAt?.getTime() ?? lifetimeEnd));
     const secret = newSessionSecret();

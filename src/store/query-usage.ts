@@ -66,17 +66,25 @@ export interface UsagePoint extends UsageSums {
   key: string | null;
 }
 
+/** A group or top list entry: its key, its sums and, for a user (keyed by id), the user when it exists. */
+export type UsageEntry = UsageSums & { key: string; user?: MinimalUser };
+
+/** How many of the users, models and clients a result lists (largest first). */
+export const topListLength = 10;
+
 export interface UsageResult {
   total: UsageSums;
   /** Sessions started in the range, when the rollups read count them (see `servedByDimension`). */
   sessions?: number;
+  /** Users with usage in the range. */
+  activeUsers: number;
   series: UsagePoint[];
   /** Every group's total, largest first (by interceptions, then key). */
-  groups: (UsageSums & { key: string })[];
-  /** Per user (id), model and client, largest first. */
-  users: (UsageSums & { key: string })[];
-  models: (UsageSums & { key: string })[];
-  clients: (UsageSums & { key: string })[];
+  groups: UsageEntry[];
+  /** The `topListLength` largest users (by id), models and clients, largest first. */
+  users: UsageEntry[];
+  models: UsageEntry[];
+  clients: UsageEntry[];
 }
 
 export interface UsageQuery {
@@ -97,8 +105,14 @@ export interface UsageQuery {
   rollup?: 'auto' | 'wide';
 }
 
+/**
+ * One row of a usage statement: `s` a point of the series, `g` a group's total, `u`/`m`/`c` one of the top
+ * users, models or clients, `t` the grand total, `n` the sessions started and `a` the active users (both
+ * counts in `interceptions`). User rows (`u`, and `g` by user) carry the user's names, read in the same
+ * statement.
+ */
 type Row = {
-  kind: 's' | 'g' | 'u' | 'm' | 'c' | 't' | 'n';
+  kind: 's' | 'g' | 'u' | 'm' | 'c' | 't' | 'n' | 'a';
   bucket: string | null;
   key: string | null;
   interceptions: number;
@@ -107,6 +121,9 @@ type Row = {
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_write_input_tokens: number;
+  username: string | null;
+  name: string | null;
+  avatar_url: string | null;
 };
 
 const zeroSums: UsageSums = {
@@ -170,7 +187,13 @@ export function servedByDimension(query: UsageQuery): boolean {
   );
 }
 
-/** The rows of the periods that make up a range (`usage-periods.ts`), from a rollup with `granularity`. */
+/**
+ * The rows of the periods that make up a range (`usage-periods.ts`), from a rollup with `granularity`: one
+ * index range per period, joined laterally to a list of the periods (`OFFSET 0` keeps the planner from
+ * flattening it into a hash join over the whole table). One scan rather than a union of scans, so the
+ * planner has no Parallel Append to choose (it did, with workers that cost more than the statement; the
+ * tables' `parallel_workers = 0` of migration 0012 keeps their own scans serial).
+ */
 function periodRows(input: {
   table: 'aibridge_usage_by_dimension' | 'aibridge_session_starts';
   columns: RawBuilder<unknown>;
@@ -180,24 +203,55 @@ function periodRows(input: {
 }): RawBuilder<unknown> {
   const spans = periodSpans(input.from, input.to);
   if (spans.length === 0) return sql`SELECT ${input.columns} FROM ${sql.table(input.table)} d WHERE FALSE`;
-  return sql.join(
-    spans.map(
-      (span) => sql`SELECT ${input.columns} FROM ${sql.table(input.table)} d
-        WHERE d.granularity = ${span.granularity} AND ${input.condition}
-          AND d.bucket >= ${timestamp(span.from)} AND d.bucket < ${timestamp(span.to)}`,
-    ),
-    sql` UNION ALL `,
+  const list = sql.join(
+    spans.map((span) => sql`(${span.granularity}::text, ${timestamp(span.from)}, ${timestamp(span.to)})`),
   );
+  return sql`SELECT ${input.columns} FROM (VALUES ${list}) AS span (granularity, start, stop)
+    CROSS JOIN LATERAL (SELECT * FROM ${sql.table(input.table)} d
+      WHERE d.granularity = span.granularity AND ${input.condition}
+        AND d.bucket >= span.start AND d.bucket < span.stop OFFSET 0) d`;
 }
 
 const sumColumns =
   sql.raw(`d.interceptions, d.failed, d.input_tokens, d.output_tokens, d.cache_read_input_tokens,
   d.cache_write_input_tokens`);
 
+const userColumns = sql.raw('NULL::text AS username, NULL::text AS name, NULL::text AS avatar_url');
+const listColumns = sql.raw(`l.kind, NULL::text AS bucket, l.key, l.interceptions, l.failed, l.input_tokens,
+  l.output_tokens, l.cache_read_input_tokens, l.cache_write_input_tokens`);
+
+/**
+ * The rows of every kind but the series and the sessions, from a CTE `lists` of (kind, key, sums) rows of
+ * kinds `g`, `u`, `m`, `c` and `t`: the groups and the total as they are, the top users, models and clients
+ * only, the count of active users, and the names of the users listed, all in the statement that sums them
+ * (one round trip).
+ */
+function listRows(groupBy: UsageGroupBy): RawBuilder<unknown> {
+  const named = sql`${listColumns}, usr.username, usr.name, usr.avatar_url`;
+  const groups =
+    groupBy === 'user'
+      ? sql`SELECT ${named} FROM lists l LEFT JOIN users usr ON usr.id::text = l.key WHERE l.kind = 'g'`
+      : sql`SELECT ${listColumns}, ${userColumns} FROM lists l WHERE l.kind = 'g'`;
+  return sql`
+    ${groups}
+    UNION ALL
+    SELECT ${listColumns}, ${userColumns} FROM lists l WHERE l.kind = 't'
+    UNION ALL
+    SELECT ${named} FROM (
+      SELECT *, row_number() OVER (PARTITION BY kind ORDER BY interceptions DESC, key COLLATE "C") AS rank
+      FROM lists WHERE kind IN ('u', 'm', 'c')
+    ) l LEFT JOIN users usr ON l.kind = 'u' AND usr.id::text = l.key
+    WHERE l.rank <= ${topListLength}
+    UNION ALL
+    SELECT 'a', NULL, NULL, count(*), 0, 0, 0, 0, 0, ${userColumns} FROM lists WHERE kind = 'u'`;
+}
+
 /**
  * The same rows as `fromWideRollup`, from the one-dimension rollup, plus the sessions started (kind `n`).
  * Totals per key read the range as whole months, weeks, days and hours (a few rows per key); the series
- * reads the buckets of the largest groups only, through the index by key, and finds the folded rest as
+ * reads the buckets of the largest groups only, one index range per group (a lateral join, so that the plan
+ * does not depend on statistics: planned blind, `key IN (…)` read every group's rows of the range and
+ * filtered them, 17,785 rows for 90 days by user), and finds the folded rest as
  * each bucket's total (dimension `all`) less those groups, so it never reads one row per user per bucket.
  */
 function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
@@ -224,29 +278,33 @@ function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
     top AS (SELECT key FROM tot WHERE dimension = ${groupBy}
       ORDER BY interceptions DESC, key COLLATE "C" LIMIT ${query.groups}),
     tops AS MATERIALIZED (
-      SELECT d.bucket, d.key, ${sumColumns} FROM aibridge_usage_by_dimension d
-      WHERE d.granularity = ${interval} AND d.dimension = ${groupBy} AND d.key IN (SELECT key FROM top) AND ${range}
+      SELECT d.bucket, d.key, ${sumColumns} FROM top
+      CROSS JOIN LATERAL (SELECT * FROM aibridge_usage_by_dimension d
+        WHERE d.granularity = ${interval} AND d.dimension = ${groupBy} AND d.key = top.key AND ${range} OFFSET 0) d
     ),
-    topsum AS (SELECT bucket, ${summed} FROM tops GROUP BY bucket)
+    topsum AS (SELECT bucket, ${summed} FROM tops GROUP BY bucket),
+    lists AS (
+      SELECT 'g' AS kind, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
+        cache_write_input_tokens FROM tot WHERE dimension = ${groupBy}
+      UNION ALL
+      SELECT CASE dimension WHEN 'user' THEN 'u' WHEN 'model' THEN 'm' WHEN 'client' THEN 'c' ELSE 't' END,
+        key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens
+      FROM tot WHERE dimension IN ('all', 'user', 'model', 'client')
+    )
     SELECT 's' AS kind, ${utcText(sql`bucket`)} AS bucket, key, interceptions, failed, input_tokens, output_tokens,
-      cache_read_input_tokens, cache_write_input_tokens FROM tops
+      cache_read_input_tokens, cache_write_input_tokens, ${userColumns} FROM tops
     UNION ALL
     SELECT 's', ${utcText(sql`a.bucket`)}, NULL, ${less('interceptions')}, ${less('failed')},
       ${less('input_tokens')}, ${less('output_tokens')}, ${less('cache_read_input_tokens')},
-      ${less('cache_write_input_tokens')}
+      ${less('cache_write_input_tokens')}, ${userColumns}
     FROM (SELECT d.bucket, ${sumColumns} FROM aibridge_usage_by_dimension d
       WHERE d.granularity = ${interval} AND d.dimension = 'all' AND d.key = '' AND ${range}) a
     LEFT JOIN topsum t ON t.bucket = a.bucket
     WHERE a.interceptions > coalesce(t.interceptions, 0)
     UNION ALL
-    SELECT 'g', NULL, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
-      cache_write_input_tokens FROM tot WHERE dimension = ${groupBy}
+    ${listRows(groupBy)}
     UNION ALL
-    SELECT CASE dimension WHEN 'user' THEN 'u' WHEN 'model' THEN 'm' WHEN 'client' THEN 'c' ELSE 't' END, NULL,
-      key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens
-    FROM tot WHERE dimension IN ('all', 'user', 'model', 'client')
-    UNION ALL
-    SELECT 'n', NULL, NULL, coalesce(sum(sessions), 0), 0, 0, 0, 0, 0 FROM (${sessions}) n`;
+    SELECT 'n', NULL, NULL, coalesce(sum(sessions), 0), 0, 0, 0, 0, 0, ${userColumns} FROM (${sessions}) n`;
 }
 
 /**
@@ -263,34 +321,27 @@ function fromWideRollup(query: UsageQuery): RawBuilder<Row> {
         bucket, coalesce(g, initiator_id::text, model, client) AS key, ${summed}
       FROM r GROUP BY GROUPING SETS ((bucket, g), (g), (initiator_id), (model), (client), ())
     ),
-    top AS (SELECT key FROM a WHERE kind = 'g' ORDER BY interceptions DESC, key COLLATE "C" LIMIT ${query.groups})
+    top AS (SELECT key FROM a WHERE kind = 'g' ORDER BY interceptions DESC, key COLLATE "C" LIMIT ${query.groups}),
+    lists AS (SELECT kind, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
+      cache_write_input_tokens FROM a WHERE kind <> 's')
     SELECT 's' AS kind, ${utcText(sql`s.bucket`)} AS bucket, s.key, s.interceptions, s.failed, s.input_tokens,
-      s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens
+      s.output_tokens, s.cache_read_input_tokens, s.cache_write_input_tokens, ${userColumns}
     FROM (
       SELECT bucket, CASE WHEN key IN (SELECT key FROM top) THEN key END AS key, ${summed}
       FROM a WHERE kind = 's' GROUP BY 1, 2
     ) s
     UNION ALL
-    SELECT kind, NULL, key, interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens,
-      cache_write_input_tokens
-    FROM a WHERE kind <> 's'`;
+    ${listRows(query.groupBy)}`;
 }
 
 /** Reads the usage of a range (see the module's description). */
 export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promise<UsageResult> {
   const narrow = query.rollup !== 'wide' && servedByDimension(query);
-  const statement = narrow ? fromDimensionRollup(query) : fromWideRollup(query);
-  // The one-dimension statement reads a few thousand rows at most, but its estimates can exceed the
-  // planner's threshold for parallel workers; starting them cost 22 of 30 ms on the benchmark's busy
-  // machine (EXPLAIN ANALYZE). The wide statement may read far more rows, where workers can pay off.
-  const result = narrow
-    ? await db.transaction().execute(async (transaction) => {
-        await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(transaction);
-        return statement.execute(transaction);
-      })
-    : await statement.execute(db);
+  // One statement, one round trip: the one-dimension rollups are never scanned in parallel (migration 0012).
+  const result = await (narrow ? fromDimensionRollup(query) : fromWideRollup(query)).execute(db);
   const usage: UsageResult = {
     total: { ...zeroSums },
+    activeUsers: 0,
     series: [],
     groups: [],
     users: [],
@@ -301,33 +352,26 @@ export async function queryUsage(db: Kysely<Database>, query: UsageQuery): Promi
   for (const row of result.rows) {
     if (row.kind === 't') usage.total = sums(row);
     else if (row.kind === 'n') usage.sessions = Number(row.interceptions);
+    else if (row.kind === 'a') usage.activeUsers = Number(row.interceptions);
     else if (row.kind === 's') usage.series.push({ bucket: row.bucket ?? '', key: row.key, ...sums(row) });
-    else if (row.key !== null) lists[row.kind].push({ key: row.key, ...sums(row) });
+    else if (row.key !== null) {
+      const entry: UsageEntry = { key: row.key, ...sums(row) };
+      if (row.username !== null) {
+        entry.user = {
+          id: row.key,
+          username: row.username,
+          name: row.name ?? '',
+          avatarUrl: row.avatar_url ?? '',
+        };
+      }
+      lists[row.kind].push(entry);
+    }
   }
-  const largestFirst = (a: UsageSums & { key: string }, b: UsageSums & { key: string }) =>
+  const largestFirst = (a: UsageEntry, b: UsageEntry) =>
     b.interceptions - a.interceptions || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   for (const list of Object.values(lists)) list.sort(largestFirst);
   usage.series.sort((a, b) =>
     a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : (a.key ?? '\uffff') < (b.key ?? '\uffff') ? -1 : 1,
   );
   return usage;
-}
-
-/** The users of some ids, by id (the usage's top users and user groups). */
-export async function findMinimalUsers(
-  db: Kysely<Database>,
-  ids: readonly string[],
-): Promise<Map<string, MinimalUser>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'username', 'name', 'avatar_url'])
-    .where('id', 'in', [...ids])
-    .execute();
-  return new Map(
-    rows.map((row) => [
-      row.id,
-      { id: row.id, username: row.username, name: row.name, avatarUrl: row.avatar_url },
-    ]),
-  );
 }

@@ -102,6 +102,26 @@ describe('the dashboard in Chromium', () => {
   };
   const text = async (locator: Locator) => (await locator.textContent()) ?? '';
   const stat = (page: Page, label: string) => text(page.locator(`[data-stat="${label}"] .stat-value`));
+  /**
+   * Nothing is cut at the window's width: the page does not scroll sideways, and the table fits its frame
+   * (every column, the last included, is in view without scrolling it).
+   */
+  const expectFits = async (page: Page, testId: string) => {
+    const widths = await page.locator(`[data-testid="${testId}"]`).evaluate((table) => {
+      const frame = table.parentElement!;
+      return {
+        page: table.ownerDocument.scrollingElement!.scrollWidth,
+        window: table.ownerDocument.defaultView!.innerWidth,
+        table: frame.scrollWidth,
+        frame: frame.clientWidth,
+        lastColumnRight: table.querySelector('thead th:last-child')!.getBoundingClientRect().right,
+        frameRight: frame.getBoundingClientRect().right,
+      };
+    });
+    expect(widths.page).toBeLessThanOrEqual(widths.window);
+    expect(widths.table).toBeLessThanOrEqual(widths.frame);
+    expect(widths.lastColumnRight).toBeLessThanOrEqual(widths.frameRight);
+  };
   const rowsOf = (page: Page, testId: string, attribute: string) =>
     page
       .locator(`[data-testid="${testId}"] tbody tr`)
@@ -129,6 +149,17 @@ describe('the dashboard in Chromium', () => {
       .allTextContents();
     expect(topClients.sort()).toEqual(['Claude Code', 'Codex', 'Unknown']);
     await page.locator('.chart canvas').first().waitFor();
+    // The chart's data, as its table shows it, adds up to the tokens the usage endpoint sums.
+    const usage = await apiJson<{ totals: { input_tokens: number; output_tokens: number } }>(
+      '/api/v2/aibridge/usage?interval=hour&group_by=model',
+    );
+    await page.getByText("Show the chart's data as a table").click();
+    const cells = await page.locator('.chart-table tbody td').allTextContents();
+    expect(cells.length).toBeGreaterThan(0);
+    expect(cells.reduce((sum, cell) => sum + Number(cell.replaceAll(',', '')), 0)).toBe(
+      usage.totals.input_tokens + usage.totals.output_tokens,
+    );
+    await page.getByText("Show the chart's data as a table").click();
     await shot(page, '1-overview-owner');
 
     // Sessions: every session, then filtered by client and by model through the URL-backed filters.
@@ -137,6 +168,27 @@ describe('the dashboard in Chromium', () => {
     expect((await rowsOf(page, 'sessions-table', 'data-session')).sort()).toEqual(
       sessions.sessions.map((s) => s.id).sort(),
     );
+    // At 1400 px every column fits, the 10,000-character prompt included.
+    await expectFits(page, 'sessions-table');
+    // Narrower, the table scrolls in its frame (never the page), and its first column stays in view.
+    await page.setViewportSize({ width: 1000, height: 900 });
+    const narrow = await page.locator('[data-testid="sessions-table"]').evaluate((table) => {
+      const frame = table.parentElement!;
+      frame.scrollLeft = frame.scrollWidth;
+      const first = table.querySelector('tbody td:first-child')!.getBoundingClientRect();
+      return {
+        page: table.ownerDocument.scrollingElement!.scrollWidth,
+        window: table.ownerDocument.defaultView!.innerWidth,
+        scrolled: frame.scrollLeft,
+        firstLeft: first.left,
+        frameLeft: frame.getBoundingClientRect().left,
+      };
+    });
+    expect(narrow.page).toBeLessThanOrEqual(narrow.window);
+    expect(narrow.scrolled).toBeGreaterThan(0);
+    expect(Math.abs(narrow.firstLeft - narrow.frameLeft)).toBeLessThanOrEqual(1);
+    await shot(page, '2-sessions-narrow');
+    await page.setViewportSize({ width: 1400, height: 900 });
     // The errors column shows each session's failed interceptions, as the API counts them.
     const errorCells = await page
       .locator('[data-testid="sessions-table"] tbody tr')
@@ -214,6 +266,16 @@ describe('the dashboard in Chromium', () => {
     await detail.waitFor();
     expect(await text(detail)).toContain(newest.id);
     for (const usage of newest.token_usages) expect(await text(detail)).toContain(usage.provider_response_id);
+    // With the panel open the log drops the columns the panel shows, and still fits at 1400 px.
+    await expectFits(page, 'requests-table');
+    expect(await page.locator('[data-testid="requests-table"] thead th:visible').allInnerTexts()).toEqual([
+      'Time',
+      'User',
+      'Model',
+      'Tokens in / out',
+      'Prompt',
+      'Duration',
+    ]);
     await shot(page, '4-request-log');
 
     // Export: the CSV of the current view holds every matching row.
@@ -221,6 +283,24 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Export CSV' }).click();
     const csv = readFileSync((await (await download).path()) ?? '', 'utf8');
     expect(csv.trimEnd().split('\r\n').length).toBe(interceptions.count + 1);
+
+    // The request log filtered by client: the rows the API gives for that client, kept in the URL.
+    const codexRequests = await apiJson<{ count: number; results: InterceptionJson[] }>(
+      `/api/v2/aibridge/interceptions?q=${encodeURIComponent('client:Codex')}&limit=50`,
+    );
+    expect(codexRequests.count).toBe(codexTurns);
+    await page.getByRole('button', { name: 'Close the request details' }).click();
+    await expectFits(page, 'requests-table');
+    await page.getByRole('combobox', { name: 'Client' }).selectOption('Codex');
+    await page.waitForURL(/client=Codex/);
+    await expect
+      .poll(() => rowsOf(page, 'requests-table', 'data-interception'))
+      .toEqual(codexRequests.results.map((row) => row.id));
+    await shot(page, '4-request-log-by-client');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect
+      .poll(() => rowsOf(page, 'requests-table', 'data-interception'))
+      .toEqual(interceptions.results.map((row) => row.id));
 
     // Users and tokens: create an auditor, give them a token (shown once), check it works, delete it.
     await page.getByRole('link', { name: 'Users & tokens' }).click();

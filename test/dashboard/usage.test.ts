@@ -34,10 +34,32 @@ interface Usage {
   started_before: string;
   totals: Sums & { sessions: number; active_users: number; error_rate: number };
   groups: (Sums & { key: string; label: string })[];
-  series: (Sums & { bucket: string; key: string | null })[];
+  series: { buckets: string[]; groups: ({ key: string | null } & Record<keyof Sums, number[]>)[] };
   top_users: (Sums & { user: { username: string } })[];
   top_models: (Sums & { model: string })[];
   top_clients: (Sums & { client: string })[];
+}
+
+/**
+ * The series' columns as points (bucket, group, sums), leaving out the buckets where a group had no usage:
+ * what the assertions compare. Every column has one number per bucket.
+ */
+function pointsOf(series: Usage['series']): (Sums & { bucket: string; key: string | null })[] {
+  const points: (Sums & { bucket: string; key: string | null })[] = [];
+  series.buckets.forEach((bucket, index) => {
+    for (const group of series.groups) {
+      for (const column of Object.values(group)) {
+        if (Array.isArray(column)) expect(column.length).toBe(series.buckets.length);
+      }
+      const sums = Object.fromEntries(
+        (Object.keys(group) as (keyof typeof group)[])
+          .filter((name) => name !== 'key')
+          .map((name) => [name, (group[name] as number[])[index] ?? 0]),
+      ) as unknown as Sums;
+      if (sums.interceptions > 0) points.push({ bucket, key: group.key, ...sums });
+    }
+  });
+  return points;
 }
 
 /** An interception (as a one-element list), ending in failure when `error` is given. */
@@ -136,8 +158,9 @@ describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
       active_users: 2,
       error_rate: 0.2,
     });
+    expect(body.series.buckets.length).toBe(24);
     expect(
-      body.series.map((point) => [
+      pointsOf(body.series).map((point) => [
         point.bucket.slice(11, 16),
         point.key,
         point.interceptions,
@@ -145,8 +168,9 @@ describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
       ]),
     ).toEqual([
       ['10:00', 'claude-sonnet-4', 2, 300],
-      ['11:00', 'claude-opus-4', 1, 1],
+      // Within a bucket, the groups come largest first, as `groups` lists them.
       ['11:00', 'claude-sonnet-4', 1, 3],
+      ['11:00', 'claude-opus-4', 1, 1],
       ['11:00', 'gpt-5', 1, 50],
     ]);
     expect(body.groups.map((group) => [group.key, group.interceptions])).toEqual([
@@ -173,7 +197,9 @@ describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
       ['alice', alice.id, 4],
       ['bob', bob.id, 3],
     ]);
-    expect(body.series.map((point) => [point.bucket.slice(0, 10), point.key, point.input_tokens])).toEqual([
+    expect(
+      pointsOf(body.series).map((point) => [point.bucket.slice(0, 10), point.key, point.input_tokens]),
+    ).toEqual([
       ['2025-05-19', bob.id, 7],
       ['2025-05-20', alice.id, 304],
       ['2025-05-20', bob.id, 50],
@@ -192,7 +218,7 @@ describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
       const range = q(`started_after:${iso(at(-1, 0))} started_before:${iso(at(2, 0))}`);
       const { body } = await usage(`interval=${interval}&groups=1&group_by=provider&${range}`);
       const buckets = new Map<string, { n: number; tokens: number }>();
-      for (const point of body.series) {
+      for (const point of pointsOf(body.series)) {
         const key = point.bucket.slice(0, 16);
         const entry = buckets.get(key) ?? { n: 0, tokens: 0 };
         entry.n += point.interceptions;
@@ -205,7 +231,10 @@ describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
 
   it('keeps the largest groups apart and folds the rest into the null group', async () => {
     const { body } = await usage(`interval=hour&group_by=model&groups=1&${dayRange}`);
-    expect(body.series.map((point) => [point.bucket.slice(11, 16), point.key, point.interceptions])).toEqual([
+    expect(body.series.groups.map((group) => group.key)).toEqual(['claude-sonnet-4', null]);
+    expect(
+      pointsOf(body.series).map((point) => [point.bucket.slice(11, 16), point.key, point.interceptions]),
+    ).toEqual([
       ['10:00', 'claude-sonnet-4', 2],
       ['11:00', 'claude-sonnet-4', 1],
       ['11:00', null, 2],
@@ -267,7 +296,8 @@ describeEachDatabase('GET /api/v2/aibridge/usage', (getStore) => {
       `interval=hour&${q(`started_after:${iso(at(-1, 0))} started_before:${iso(at(0, 0))}`)}`,
     );
     expect(body.totals.interceptions).toBe(0);
-    expect(body.series).toEqual([]);
+    expect(body.series.groups).toEqual([]);
+    expect(body.series.buckets.length).toBe(24);
     const rows = await sql<{
       n: number;
     }>`SELECT count(*)::int AS n FROM aibridge_usage_hourly WHERE hour < ${iso(at(0, 0))}::timestamptz`.execute(

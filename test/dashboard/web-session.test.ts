@@ -96,6 +96,37 @@ describeEachDatabase('dashboard sign-in with a session cookie', (getStore) => {
     expect(empty.status).toBe(400);
   });
 
+  it('refuses every sign-in from an address after five wrong tokens in a minute, with Retry-After', async () => {
+    // A server of its own, so the other tests' sign-ins from this address do not count.
+    const limited = await startTestServer({ store: getStore() });
+    try {
+      const attempt = (token: string) =>
+        request(limited, '/api/v2/web-session', { method: 'POST', body: { token } });
+      for (let failure = 1; failure <= 5; failure += 1) {
+        expect((await attempt(`AAAAAAAAAA-${'B'.repeat(21)}${failure}`)).status).toBe(401);
+      }
+      const refused = await attempt('AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB');
+      expect(refused.status).toBe(429);
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      const body = (await refused.json()) as { message: string };
+      expect(body.message).toBe(`Too many failed sign-ins from your address. Try again in ${retryAfter} s.`);
+      expect(refused.headers.get('set-cookie')).toBeNull();
+      // A right token is refused too while the address waits, so guessing cannot go on in between.
+      const right = await attempt(member.token);
+      expect(right.status).toBe(429);
+      expect(right.headers.get('set-cookie')).toBeNull();
+      // Tokens still work everywhere else: the limit is on the sign-in form only.
+      const me = await request(limited, '/api/v2/users/me', {
+        headers: { 'coder-session-token': member.token },
+      });
+      expect(me.status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('refuses a sign-in posted from another site', async () => {
     const response = await request(server, '/api/v2/web-session', {
       method: 'POST',

@@ -22,6 +22,14 @@ const shortTime = new Intl.DateTimeFormat(undefined, {
 
 /** "Nov 26, 14:31:22": a log line's time, compact. */
 export const formatShortTime = (iso: string) => shortTime.format(new Date(iso));
+const dayTime = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+/** "Nov 26, 2:31 PM": a time in a table column, without the year (the full time goes in its title). */
+export const formatDayTime = (iso: string) => dayTime.format(new Date(iso));
 /** An RFC 3339 time in the viewer's zone. */
 export const formatTime = (iso: string, seconds = false) =>
   (seconds ? dateTimeSeconds : dateTime).format(new Date(iso));

@@ -151,7 +151,11 @@ export interface Usage {
   started_before: string;
   totals: UsageSums & { sessions: number; active_users: number; error_rate: number };
   groups: (UsageSums & { key: string; label: string })[];
-  series: (UsageSums & { bucket: string; key: string | null })[];
+  /** Per bucket and group, as columns: each group holds one number per bucket for every sum. */
+  series: {
+    buckets: string[];
+    groups: ({ key: string | null } & { [Name in keyof UsageSums]: number[] })[];
+  };
   top_users: (UsageSums & { user: MinimalUser })[];
   top_models: (UsageSums & { model: string })[];
   top_clients: (UsageSums & { client: string })[];

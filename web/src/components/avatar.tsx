@@ -42,7 +42,7 @@ export function Avatar({ user, size = 24 }: { user: MinimalUser; size?: number }
 /** Avatar, name and username in one cell. */
 export function UserCell({ user }: { user: MinimalUser }) {
   return (
-    <span class="user-cell">
+    <span class="user-cell" title={user.name ? `${user.name} (${user.username})` : user.username}>
       <Avatar user={user} />
       <span>
         {user.name ? <span class="user-name">{user.name}</span> : null}

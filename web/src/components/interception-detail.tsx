@@ -131,7 +131,7 @@ export function InterceptionDetail({
           <tbody>
             {interception.token_usages.map((usage) => (
               <tr key={usage.id}>
-                <td>
+                <td class="ellipsis" title={usage.provider_response_id}>
                   <code>{usage.provider_response_id}</code>
                 </td>
                 <td class="number">{formatInteger(usage.input_tokens)}</td>

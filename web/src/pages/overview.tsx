@@ -92,27 +92,25 @@ export function Overview() {
     const data = usage.data;
     if (!data) return null;
     const step = data.interval === 'hour' ? hourMs : dayMs;
-    const buckets: number[] = [];
-    for (let time = Date.parse(data.started_after); time < Date.parse(data.started_before); time += step) {
-      buckets.push(time / 1000);
-    }
-    const index = new Map(buckets.map((bucket, position) => [bucket, position]));
-    const kept = data.groups.slice(0, 8);
-    const groups: ChartGroup[] = kept.map((group, position) => ({
+    const buckets = data.series.buckets.map((bucket) => Date.parse(bucket) / 1000);
+    const labels = new Map(data.groups.map((group) => [group.key, group.label]));
+    const groups: ChartGroup[] = data.series.groups.map((group, position) => ({
       key: group.key,
-      label: group.label,
-      color: palette[position % palette.length] ?? '#888',
+      label: group.key === null ? 'Other' : (labels.get(group.key) ?? group.key),
+      color: group.key === null ? (palette[8] ?? '#888') : (palette[position % 8] ?? '#888'),
     }));
-    if (data.groups.length > kept.length)
-      groups.push({ key: null, label: 'Other', color: palette[8] ?? '#888' });
-    const groupIndex = new Map(groups.map((group, position) => [group.key, position]));
-    const values = groups.map(() => buckets.map(() => 0));
-    for (const point of data.series) {
-      const bucket = index.get(Date.parse(point.bucket) / 1000);
-      const group = groupIndex.get(point.key);
-      const row = group === undefined ? undefined : values[group];
-      if (row && bucket !== undefined) row[bucket] = (row[bucket] ?? 0) + metrics[metric].read(point);
-    }
+    const values = data.series.groups.map((group) =>
+      buckets.map((_, index) =>
+        metrics[metric].read({
+          interceptions: group.interceptions[index] ?? 0,
+          failed_interceptions: group.failed_interceptions[index] ?? 0,
+          input_tokens: group.input_tokens[index] ?? 0,
+          output_tokens: group.output_tokens[index] ?? 0,
+          cache_read_input_tokens: group.cache_read_input_tokens[index] ?? 0,
+          cache_write_input_tokens: group.cache_write_input_tokens[index] ?? 0,
+        }),
+      ),
+    );
     return { buckets, groups, values, step };
   }, [usage.data, metric]);
 

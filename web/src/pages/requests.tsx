@@ -16,6 +16,7 @@ const keys: FilterKey[] = [
   'provider',
   'provider_name',
   'model',
+  'client',
   'started_after',
   'started_before',
 ];
@@ -66,13 +67,17 @@ export function Requests() {
                     <tr>
                       <th scope="col">Time</th>
                       <th scope="col">User</th>
-                      <th scope="col">Client</th>
-                      <th scope="col">Provider</th>
+                      <th scope="col" class="wide-only">
+                        Client
+                      </th>
+                      <th scope="col" class="wide-only">
+                        Provider
+                      </th>
                       <th scope="col">Model</th>
                       <th scope="col" class="number">
                         Tokens in / out
                       </th>
-                      <th scope="col" class="number">
+                      <th scope="col" class="number wide-only">
                         Tools
                       </th>
                       <th scope="col">Prompt</th>
@@ -120,16 +125,18 @@ export function Requests() {
                           <td>
                             <UserCell user={row.initiator} />
                           </td>
-                          <td>{row.client}</td>
+                          <td class="ellipsis wide-only" title={row.client}>
+                            {row.client}
+                          </td>
+                          <td class="wide-only">{row.provider_name}</td>
                           <td>
-                            {row.provider_name}
+                            {row.model}
                             <ErrorBadge record={row} />
                           </td>
-                          <td>{row.model}</td>
                           <td class="number">
                             <TokenCell usage={usage} />
                           </td>
-                          <td class="number">{row.tool_usages.length}</td>
+                          <td class="number wide-only">{row.tool_usages.length}</td>
                           <td class="prompt-cell">
                             {prompt ? (
                               <span class="clamp">{truncate(prompt, 160)}</span>

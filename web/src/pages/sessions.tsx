@@ -7,7 +7,14 @@ import { FilterBar, type FilterKey, filtersQuery } from '../components/filters';
 import { Pager } from '../components/pager';
 import { Empty, Failed, Loading } from '../components/states';
 import { Tags, TokenCell } from '../components/tokens';
-import { formatDuration, formatInteger, formatRelative, formatTime, truncate } from '../format';
+import {
+  formatDayTime,
+  formatDuration,
+  formatInteger,
+  formatRelative,
+  formatTime,
+  truncate,
+} from '../format';
 import { useUrlState } from '../url-state';
 
 const keys: FilterKey[] = [
@@ -105,7 +112,9 @@ export function Sessions() {
                     <td>
                       <Tags values={session.models} />
                     </td>
-                    <td>{session.client}</td>
+                    <td class="ellipsis" title={session.client}>
+                      {session.client}
+                    </td>
                     <td class="number">{session.threads}</td>
                     <td
                       class={session.errors > 0 ? 'number error' : 'number muted'}
@@ -116,7 +125,7 @@ export function Sessions() {
                     <td class="number">
                       <TokenCell usage={session.token_usage_summary} />
                     </td>
-                    <td title={formatTime(session.started_at, true)}>{formatTime(session.started_at)}</td>
+                    <td title={formatTime(session.started_at, true)}>{formatDayTime(session.started_at)}</td>
                     <td title={formatTime(session.last_active_at, true)}>
                       {formatRelative(session.last_active_at)}
                     </td>
