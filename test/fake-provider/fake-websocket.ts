@@ -113,13 +113,14 @@ export class FakeSocketServer {
 
   #answer(client: WebSocket, exchange: SocketExchange, scenario: SocketScenario): void {
     this.#requestCount += 1;
+    /** Sends one message; resolves once it is written to the socket (compression is asynchronous). */
     const send = (text: string) => {
       exchange.sent.push(text);
-      client.send(text);
+      return new Promise<void>((resolve) => client.send(text, () => resolve()));
     };
     if (scenario.kind === 'status') {
       const error = (JSON.parse(scenario.body) as { error?: unknown }).error ?? null;
-      send(
+      void send(
         JSON.stringify({
           type: 'error',
           status: scenario.status,
@@ -135,11 +136,12 @@ export class FakeSocketServer {
     void (async () => {
       for (const event of events.slice(0, count)) {
         if (client.readyState !== WebSocket.OPEN) return;
-        send(event);
+        const written = send(event);
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        // A drop must come after every event is on the wire, however slow compression is under load.
+        if (scenario.kind === 'drop') await written;
       }
-      // Let the sent events reach the client before the connection breaks off.
-      if (scenario.kind === 'drop') setTimeout(() => client.terminate(), 20);
+      if (scenario.kind === 'drop') client.terminate();
     })();
   }
 
