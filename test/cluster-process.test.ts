@@ -167,6 +167,30 @@ for (const engine of testEngines().filter((name) => name === 'postgres')) {
       ]);
     });
 
+    it('prints one line and exits 1 when the port is in use, as one process does', async () => {
+      const other = mkdtempSync(join(tmpdir(), 'aibridge-workers-busy-'));
+      try {
+        const port = new URL(server.url).port;
+        const result = await runCli([
+          'server',
+          '--workers',
+          '2',
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--data-dir',
+          other,
+          '--database-url',
+          databaseUrl,
+        ]);
+        expect(result).toMatchObject({
+          code: 1,
+          stderr: `aibridge: cannot listen on 127.0.0.1:${port}: the address is already in use\n`,
+        });
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    });
+
     it('records every request made through the SDK, handled by both workers, and sums their metrics', async () => {
       const before = (await interceptions()).length;
       const clients = Array.from({ length: 4 }, client);
