@@ -31,6 +31,7 @@ import {
   type WorkerMetrics,
   workerIndexVariable,
 } from './cluster-messages.js';
+import { guardProcess } from './guard-process.js';
 import { replayJournalDirectories } from './replay-journals.js';
 import {
   formatAddress,
@@ -49,10 +50,24 @@ export interface RunningCluster {
   close(): Promise<void>;
 }
 
-/** A worker that lived this long before dying is restarted at once; one that dies sooner waits longer. */
+/** A worker that lived this long before dying counts as healthy: its replacement starts after the first delay. */
 const healthyLifeMs = 60_000;
 const firstRestartDelayMs = 250;
 const maxRestartDelayMs = 30_000;
+
+/**
+ * The wait before replacing a worker that died `failures` times in a row, each within a minute of its
+ * start: 250 ms, then doubling up to 30 s, so a worker that cannot start (a database refusing connections,
+ * a bad upstream certificate) is retried without spinning the machine.
+ */
+export function restartDelay(failures: number): number {
+  return Math.min(maxRestartDelayMs, firstRestartDelayMs * 2 ** Math.max(0, failures - 1));
+}
+
+/** The failure count after a worker that lived `livedMs` died. */
+export function failuresAfter(previous: number, livedMs: number): number {
+  return livedMs >= healthyLifeMs ? 1 : previous + 1;
+}
 /** How long a scrape waits for the workers; one that has not answered by then is left out of the sum. */
 const metricsTimeoutMs = 2000;
 
@@ -84,6 +99,8 @@ export async function runCluster(input: {
     },
     logger,
   );
+  // An error nothing caught is logged rather than ending the primary, which would take every worker along.
+  const releaseProcessGuard = guardProcess(logger);
   const statistics = new StatisticsUpkeep({ db: store.db, logger });
   statistics.start();
   const write = async (db: Kysely<Database>, interceptions: readonly RecordedInterception[]) => {
@@ -155,8 +172,8 @@ export async function runCluster(input: {
         return;
       }
       if (stopping) return;
-      slot.failures = Date.now() - slot.forkedAt >= healthyLifeMs ? 1 : slot.failures + 1;
-      const delay = Math.min(maxRestartDelayMs, firstRestartDelayMs * 2 ** (slot.failures - 1));
+      slot.failures = failuresAfter(slot.failures, Date.now() - slot.forkedAt);
+      const delay = restartDelay(slot.failures);
       logger.error(
         {
           worker: slot.index,
@@ -220,6 +237,7 @@ export async function runCluster(input: {
     await statistics.close();
     await metricsServer?.close();
     await store.close();
+    releaseProcessGuard();
   };
 
   let port: number;
