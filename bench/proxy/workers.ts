@@ -8,7 +8,7 @@
  * Env: AIBRIDGE_BENCH_DATABASE_URL (else AIBRIDGE_TEST_DATABASE_URL), required. AIBRIDGE_BENCH_QUICK=1 for
  * a smoke run. AIBRIDGE_BENCH_WORKERS=1,2,4 picks the worker counts (default 1,2).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -30,6 +30,28 @@ const body = JSON.stringify({
   ],
 });
 
+/**
+ * CPU seconds a process and its children (a cluster's workers) have used, from Linux `/proc` (clock ticks
+ * of 1/100 s); NaN elsewhere. Per request, it says what the bridge costs whatever else runs on the machine.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return Number.NaN;
+  const own = (id: number) => {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  };
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(' ')
+    .filter(Boolean);
+  return own(pid) + children.reduce((sum, child) => sum + own(Number(child)), 0);
+}
+
 async function main(): Promise<void> {
   const serverUrl = process.env.AIBRIDGE_BENCH_DATABASE_URL ?? process.env.AIBRIDGE_TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('set AIBRIDGE_BENCH_DATABASE_URL to a PostgreSQL server');
@@ -43,7 +65,7 @@ async function main(): Promise<void> {
     children.push(fake);
     const relay = await startMinimalRelay(`${fake.url}/v1`);
     children.push(relay);
-    const targets: Array<Target & { workers?: number; token?: string; base?: string }> = [
+    const targets: Array<Target & { workers?: number; token?: string; base?: string; pid?: number }> = [
       {
         name: 'direct',
         url: `${fake.url}/v1/chat/completions`,
@@ -91,19 +113,24 @@ async function main(): Promise<void> {
         workers,
         token,
         base: bridge.url,
+        ...(bridge.process.pid === undefined ? {} : { pid: bridge.process.pid }),
       });
     }
     const samples = new Map(
       targets.map((target) => [
         target.name,
-        [] as Array<{ perSecond: number; latencies: number[]; errors: number }>,
+        [] as Array<{ perSecond: number; latencies: number[]; errors: number; cpuMsPerRequest: number }>,
       ]),
     );
     const loads: number[] = [];
     for (let round = 0; round < rounds; round++) {
       for (const target of targets) {
         process.stderr.write(`round ${round + 1}/${rounds}: ${target.name}…\n`);
-        samples.get(target.name)?.push(await measureThroughput({ target, body, concurrency, durationMs }));
+        const cpuBefore = cpuSeconds(target.pid);
+        const result = await measureThroughput({ target, body, concurrency, durationMs });
+        const cpuMsPerRequest =
+          ((cpuSeconds(target.pid) - cpuBefore) * 1000) / (result.requests + concurrency);
+        samples.get(target.name)?.push({ ...result, cpuMsPerRequest });
         loads.push(loadavg()[0] ?? Number.NaN);
       }
     }
@@ -141,6 +168,7 @@ async function main(): Promise<void> {
         percent(rate / relayRate),
         target.workers ? percent(rate / oneWorker) : '',
         `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))}`,
+        target.pid ? median(list.map((sample) => sample.cpuMsPerRequest)).toFixed(3) : '',
         String(list.reduce((sum, sample) => sum + sample.errors, 0)),
       ];
     });
@@ -153,6 +181,7 @@ async function main(): Promise<void> {
           'of relay',
           'of 1 worker',
           'p50 / p99',
+          'bridge CPU ms / request',
           'errors',
         ],
         rows,
