@@ -244,6 +244,13 @@ for (const engine of testEngines().filter((name) => name === 'postgres')) {
           return { id: response.headers.get('x-aibridge-interception-id') ?? '', prompt, response };
         }),
       );
+      const scrape = async () =>
+        metricSum(
+          await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+          'aibridge_interceptions_total',
+        );
+      const countedBeforeKill = await scrape();
+      expect(countedBeforeKill).toBeGreaterThan(0);
       process.kill(pid, 'SIGKILL');
       // The victim's streams break off; the other worker's stay open (the fake never ends them).
       const cut = await Promise.all(
@@ -266,6 +273,8 @@ for (const engine of testEngines().filter((name) => name === 'postgres')) {
         logLines(server).find((line) => line.msg === 'worker replaced' && line.worker === 1),
       );
       expect(replaced.pid).not.toBe(pid);
+      // What the dead worker had counted stays in the sum: a counter that fell would read as a reset.
+      expect(await scrape()).toBeGreaterThanOrEqual(countedBeforeKill);
       const stopped = logLines(server).find(
         (line) => line.msg === 'a worker stopped unexpectedly; starting a new one',
       );

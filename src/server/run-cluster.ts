@@ -121,6 +121,36 @@ export async function runCluster(input: {
   let stopPurge = () => {};
   const metricsRequests = new Map<number, (metrics: WorkerMetrics) => void>();
   let metricsRequestId = 0;
+  /** Each live worker's answer to the last scrape. */
+  const lastScraped = new Map<Worker, WorkerMetrics>();
+  /**
+   * The counters and histograms of workers that died, as last scraped: kept in the sum so that a replaced
+   * worker does not make the cluster's counters fall (Prometheus would read the fall as a reset, and its
+   * rate() would show a spike of everything the other workers ever counted).
+   */
+  let retired: WorkerMetrics[] = [];
+  const retire = (worker: Worker) => {
+    const last = lastScraped.get(worker);
+    lastScraped.delete(worker);
+    if (!last) return;
+    retired.push(
+      last.filter((metric) => {
+        // prom-client types `type` as a numeric enum, but the JSON it renders holds the name.
+        const type = metric.type as unknown as string;
+        return (type === 'counter' || type === 'histogram') && (metric.aggregator ?? 'sum') === 'sum';
+      }),
+    );
+    // Folded into one set now and then, so a worker that keeps dying does not grow the list without end.
+    // The sets stay until their fold replaces them, so no scrape in between misses them.
+    if (retired.length > 8) {
+      const folding = retired.length;
+      AggregatorRegistry.aggregate(retired)
+        .getMetricsAsJSON()
+        .then((metrics) => {
+          retired = [metrics, ...retired.slice(folding)];
+        });
+    }
+  };
   /** Settles each worker's first start: resolves with its port, or rejects with why it failed. */
   const firstStarts = new Map<number, { resolve(port: number): void; reject(error: Error): void }>();
 
@@ -162,6 +192,7 @@ export async function runCluster(input: {
       }
     });
     worker.on('exit', (code, signal) => {
+      retire(worker);
       slot.worker = null;
       slot.listening = false;
       const first = firstStarts.get(slot.index);
@@ -190,10 +221,12 @@ export async function runCluster(input: {
 
   /** Asks every listening worker for its metrics and sums them (prom-client's cluster aggregation). */
   const clusterMetrics = async (): Promise<string> => {
-    const asked = slots.filter((slot) => slot.listening && slot.worker?.isConnected());
+    const asked = slots.flatMap((slot) =>
+      slot.listening && slot.worker?.isConnected() ? [slot.worker] : [],
+    );
     const answers = await Promise.all(
       asked.map(
-        (slot) =>
+        (worker) =>
           new Promise<WorkerMetrics>((resolve) => {
             const id = ++metricsRequestId;
             const timer = setTimeout(() => {
@@ -203,13 +236,14 @@ export async function runCluster(input: {
             metricsRequests.set(id, (metrics) => {
               clearTimeout(timer);
               metricsRequests.delete(id);
+              if (!worker.isDead()) lastScraped.set(worker, metrics);
               resolve(metrics);
             });
-            send(slot.worker, { aibridge: 'metrics', id });
+            send(worker, { aibridge: 'metrics', id });
           }),
       ),
     );
-    return AggregatorRegistry.aggregate(answers).metrics();
+    return AggregatorRegistry.aggregate([...retired, ...answers]).metrics();
   };
 
   const stopWorkers = async () => {
