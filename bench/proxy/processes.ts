@@ -106,7 +106,11 @@ export async function startBridge(
       'warn',
       ...args,
     ],
-    { cwd: root, env: { ...process.env, ...env } },
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      ...(process.env.AIBRIDGE_BENCH_OWN_SESSION === '1' ? { detached: true } : {}),
+    },
   );
   const output = track(child);
   const url = `http://127.0.0.1:${port}`;

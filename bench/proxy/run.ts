@@ -123,6 +123,9 @@ async function startBridgeTarget(input: {
       'sk-bench-central-0000',
       '--retention',
       '0',
+      // One process, as before --workers existed: `npm run bench:workers` measures more of them.
+      '--workers',
+      '1',
     ],
     input.env,
   );

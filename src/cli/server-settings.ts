@@ -26,6 +26,8 @@ const generalDescriptions: Record<(typeof generalSettingKeys)[number], string> =
   metrics_listen: 'serve Prometheus metrics at http://<address>/metrics, e.g. 127.0.0.1:9464 (default off)',
   otel_endpoint:
     'export OpenTelemetry traces over OTLP/HTTP to this URL (default $OTEL_EXPORTER_OTLP_ENDPOINT, else off)',
+  workers:
+    'proxy processes sharing the port (default: one per core, at most 8, with --database-url; 1 on the embedded database)',
 };
 
 /** Each provider type's default instance settings, described from the registry. */

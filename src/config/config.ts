@@ -60,6 +60,11 @@ export interface Config {
   metricsListen: { host: string; port: number } | undefined;
   /** OTLP/HTTP endpoint traces are exported to; undefined: tracing is off. */
   otelEndpoint: string | undefined;
+  /**
+   * Proxy processes serving the port; unset: one per core (at most 8) on PostgreSQL, one on the embedded
+   * database (see src/server/workers.ts).
+   */
+  workers?: number;
 }
 
 /** How log lines are written. */

@@ -149,6 +149,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the worker count from a flag, the env or the file; unset leaves the default to the server', () => {
+    const env = { XDG_DATA_HOME: '/data' };
+    expect(loadConfig({ providerTypes, flags: {}, env }).workers).toBeUndefined();
+    expect(loadConfig({ providerTypes, flags: { workers: '4' }, env }).workers).toBe(4);
+    expect(loadConfig({ providerTypes, flags: {}, env: { ...env, AIBRIDGE_WORKERS: '3' } }).workers).toBe(3);
+    const file = configFile('workers.yaml', 'workers: 2\n');
+    expect(loadConfig({ providerTypes, flags: {}, env, configPath: file }).workers).toBe(2);
+    expect(() => loadConfig({ providerTypes, flags: { workers: '0' }, env })).toThrow(
+      'invalid --workers "0": expected a positive integer',
+    );
+  });
+
   it('keeps 0 retention as forever', () => {
     expect(loadConfig({ providerTypes, flags: { retention: '0' }, env: {} }).retentionMs).toBe(0);
   });

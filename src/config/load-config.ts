@@ -45,6 +45,7 @@ export const generalSettingKeys = [
   'log_format',
   'metrics_listen',
   'otel_endpoint',
+  'workers',
 ] as const;
 
 /** The settings of each provider type's default instance, named `<type>_<setting>`. */
@@ -155,7 +156,13 @@ export function loadConfig(input: {
     logFormat: get('log_format', parseLogFormat, 'auto'),
     metricsListen: get('metrics_listen', parseListen, undefined),
     otelEndpoint: get('otel_endpoint', httpUrl, standardOtlpEndpoint(input.env)),
+    ...optional('workers', get('workers', parsePositiveInteger, undefined)),
   };
+}
+
+/** A setting whose default depends on others, left out when not set. */
+function optional<K extends string, T>(key: K, value: T | undefined): Partial<Record<K, T>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, T>);
 }
 
 function defaultDataDir(env: NodeJS.ProcessEnv): string {

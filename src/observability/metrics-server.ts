@@ -12,9 +12,12 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Listens on `host:port` (port 0: any free port) and serves the registry. */
+/**
+ * Listens on `host:port` (port 0: any free port) and serves the registry: a process's own, or anything that
+ * renders the text format the same way (a cluster's primary serves the sum of its workers' registries).
+ */
 export async function startMetricsServer(input: {
-  registry: Registry;
+  registry: Pick<Registry, 'metrics' | 'contentType'>;
   host: string;
   port: number;
 }): Promise<MetricsServer> {

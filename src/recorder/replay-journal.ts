@@ -33,6 +33,30 @@ export interface OpenedJournal {
   interrupted: number;
 }
 
+/**
+ * The crash journal directory of a server run as one process (`<data-dir>/journal`), or of its cluster
+ * worker `worker` (`<data-dir>/journal/worker-<n>`): each process appends to a journal of its own, so no
+ * two processes ever write one file.
+ */
+export function journalDirectory(dataDir: string, worker?: number): string {
+  const root = join(dataDir, 'journal');
+  return worker === undefined ? root : join(root, `worker-${worker}`);
+}
+
+/** The workers' journal directories present under a data directory (left by a run with `--workers`). */
+export function workerJournalDirectories(dataDir: string): string[] {
+  const root = journalDirectory(dataDir);
+  try {
+    return readdirSync(root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && /^worker-\d+$/.test(entry.name))
+      .map((entry) => join(root, entry.name))
+      .sort();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
 /** Reads what an earlier run left in `directory` and opens the journal for this run. */
 export function openJournal(options: { directory: string; logger: Logger }): OpenedJournal {
   const { directory, logger } = options;

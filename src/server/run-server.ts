@@ -5,14 +5,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
 import type { Config } from '../config/config.js';
-import { rowCount } from '../core/records.js';
+import { type RecordedInterception, rowCount } from '../core/records.js';
 import { Metrics } from '../observability/metrics.js';
 import { type MetricsServer, startMetricsServer } from '../observability/metrics-server.js';
 import { Observability } from '../observability/observability.js';
 import { Tracing } from '../observability/tracing.js';
 import { timeUpstreamCalls } from '../observability/upstream-timing.js';
 import { Recorder } from '../recorder/recorder.js';
-import { openJournal } from '../recorder/replay-journal.js';
+import { journalDirectory, openJournal, workerJournalDirectories } from '../recorder/replay-journal.js';
 import { StatisticsUpkeep } from '../store/keep-statistics.js';
 import { EmbeddedDatabaseInUseError } from '../store/open-embedded.js';
 import { openStore, type Store, type StoreOptions } from '../store/open-store.js';
@@ -23,6 +23,7 @@ import { bootstrapAdmin } from './bootstrap-admin.js';
 import type { ServerContext } from './context.js';
 import { createServer } from './create-server.js';
 import { guardProcess } from './guard-process.js';
+import { replayJournalDirectories } from './replay-journals.js';
 import { printableDatabaseUrl, reasonOf, StartupError } from './startup-error.js';
 
 /** A running server. */
@@ -40,6 +41,19 @@ export interface RunningServer {
 }
 
 /**
+ * What a server run as one worker of a cluster (see run-cluster.ts) leaves to the primary process: the
+ * first owner, the metrics listener, the retention purge and the statistics upkeep.
+ */
+export interface WorkerRole {
+  /** The worker's number, from 1; it names the worker's crash journal directory. */
+  index: number;
+  /** Resolves once the primary has finished start-up (the first owner exists); until then requests get 503. */
+  started: Promise<void>;
+  /** Told the rows each batch wrote, which drive the statistics upkeep the primary runs for all workers. */
+  noteWritten(rows: number): void;
+}
+
+/**
  * Opens the store, listens, creates the first owner if needed, and logs one start line. The socket is
  * opened before the owner is created, so a port in use stops start-up before a token is made.
  */
@@ -49,8 +63,10 @@ export async function runServer(input: {
   /** Tests pass a store of their own; it is then not closed by close(). */
   store?: Store;
   storeOptions?: StoreOptions;
+  /** Set when this server is one worker of a cluster. */
+  worker?: WorkerRole;
 }): Promise<RunningServer> {
-  const { config, logger } = input;
+  const { config, logger, worker } = input;
   const store = input.store ?? (await openConfiguredStore(config, input.storeOptions, logger));
   const observability = new Observability({
     metrics: config.metricsListen
@@ -67,21 +83,33 @@ export async function runServer(input: {
   });
   timeUpstreamCalls();
   const releaseProcessGuard = guardProcess(logger);
-  const statistics = new StatisticsUpkeep({ db: store.db, logger });
-  statistics.start();
-  // Each server keeps its own journal in its own data directory, also when several share one database.
-  const opened = openJournal({ directory: join(config.dataDir, 'journal'), logger });
+  const statistics = worker ? null : new StatisticsUpkeep({ db: store.db, logger });
+  statistics?.start();
+  // The rows written drive the statistics upkeep (the primary's, in a cluster).
+  const noteWritten = worker ? worker.noteWritten : (rows: number) => statistics?.noteWritten(rows);
+  const write = async (db: Store['db'], interceptions: readonly RecordedInterception[]) => {
+    await writeRecords(db, interceptions);
+    noteWritten(interceptions.reduce((rows, interception) => rows + rowCount(interception), 0));
+  };
+  // Each server keeps its own journal in its own data directory, also when several share one database;
+  // each worker of a cluster its own below it. A single process also writes what the workers of an
+  // earlier `--workers` run left (in a cluster the primary has replayed every journal before forking).
+  if (!worker) {
+    await replayJournalDirectories({
+      directories: workerJournalDirectories(config.dataDir),
+      db: store.db,
+      logger,
+      write,
+    });
+  }
+  const opened = openJournal({ directory: journalDirectory(config.dataDir, worker?.index), logger });
   const recorder = new Recorder({
     db: store.db,
     logger,
     capacity: config.recorderQueueSize,
     observer: observability,
     journal: opened.journal,
-    // The rows written drive the statistics upkeep.
-    write: async (db, interceptions) => {
-      await writeRecords(db, interceptions);
-      statistics.noteWritten(interceptions.reduce((rows, interception) => rows + rowCount(interception), 0));
-    },
+    write,
   });
   if (opened.replay.length > 0) {
     logger.warn(
@@ -107,7 +135,7 @@ export async function runServer(input: {
   try {
     await app.ready();
     await listen(app.server, config.listen);
-    if (observability.metrics && config.metricsListen) {
+    if (observability.metrics && config.metricsListen && !worker) {
       metricsServer = await startMetricsServer({
         registry: observability.metrics.registry,
         ...config.metricsListen,
@@ -117,13 +145,20 @@ export async function runServer(input: {
         );
       });
     }
-    adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
-    starting = false;
+    if (worker) {
+      adminToken = null;
+      worker.started.then(() => {
+        starting = false;
+      });
+    } else {
+      adminToken = await bootstrapAdmin({ store, tokenFile: config.adminTokenFile, logger });
+      starting = false;
+    }
   } catch (error) {
     await app.close();
     await metricsServer?.close();
     await recorder.drain();
-    await statistics.close();
+    await statistics?.close();
     opened.journal.close();
     await observability.close();
     if (!input.store) await store.close();
@@ -133,28 +168,24 @@ export async function runServer(input: {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const url = `http://${formatAddress({ host: config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host, port })}`;
-  const stopPurge = schedulePurge({ store, logger, retentionMs: config.retentionMs });
-  for (const provider of config.providers) {
-    if (provider.key) continue;
-    logger.warn(
-      { provider: provider.name },
-      config.allowByok
-        ? `provider "${provider.name}" has no key: only requests that bring their own key will succeed`
-        : `provider "${provider.name}" has no key and bring-your-own-key is off: its requests will fail`,
+  const stopPurge = worker ? () => {} : schedulePurge({ store, logger, retentionMs: config.retentionMs });
+  if (worker) {
+    logger.info({ pid: process.pid }, 'worker listening');
+  } else {
+    warnOfProvidersWithoutKey(config, logger);
+    logger.info(
+      {
+        url,
+        version,
+        engine: store.engine,
+        providers: config.providers.map((p) => p.name),
+        ...(metricsServer ? { metrics: metricsServer.url } : {}),
+        ...(config.otelEndpoint ? { traces: config.otelEndpoint } : {}),
+        ...(adminToken ? { adminCreated: true, adminTokenFile: config.adminTokenFile } : {}),
+      },
+      'aibridge listening',
     );
   }
-  logger.info(
-    {
-      url,
-      version,
-      engine: store.engine,
-      providers: config.providers.map((p) => p.name),
-      ...(metricsServer ? { metrics: metricsServer.url } : {}),
-      ...(config.otelEndpoint ? { traces: config.otelEndpoint } : {}),
-      ...(adminToken ? { adminCreated: true, adminTokenFile: config.adminTokenFile } : {}),
-    },
-    'aibridge listening',
-  );
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -183,14 +214,14 @@ export async function runServer(input: {
       clearInterval(sweep);
       clearTimeout(grace);
       await recorder.drain();
-      await statistics.close();
+      await statistics?.close();
       clearInterval(giveUp);
       opened.journal.close();
       await metricsServer?.close();
       await observability.close();
       if (!input.store) await store.close();
       releaseProcessGuard();
-      logger.info({ written: recorder.written }, 'aibridge stopped');
+      logger.info({ written: recorder.written }, worker ? 'worker stopped' : 'aibridge stopped');
     })();
     return closing;
   };
@@ -230,6 +261,19 @@ export async function openConfiguredStore(
   }
 }
 
+/** Warns of each provider that has no central key (its requests need the user's own, or fail). */
+export function warnOfProvidersWithoutKey(config: Config, logger: Logger): void {
+  for (const provider of config.providers) {
+    if (provider.key) continue;
+    logger.warn(
+      { provider: provider.name },
+      config.allowByok
+        ? `provider "${provider.name}" has no key: only requests that bring their own key will succeed`
+        : `provider "${provider.name}" has no key and bring-your-own-key is off: its requests will fail`,
+    );
+  }
+}
+
 /** Listens on the Fastify app's own server (without Fastify's extra "listening" log line). */
 async function listen(server: Server, at: { host: string; port: number }): Promise<void> {
   server.listen(at.port, at.host);
@@ -247,12 +291,12 @@ async function listen(server: Server, at: { host: string; port: number }): Promi
   }
 }
 
-function formatAddress(at: { host: string; port: number }): string {
+export function formatAddress(at: { host: string; port: number }): string {
   return `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
 }
 
 /** Purges expired records shortly after start and then hourly; returns a function that stops it. */
-function schedulePurge(input: { store: Store; logger: Logger; retentionMs: number }): () => void {
+export function schedulePurge(input: { store: Store; logger: Logger; retentionMs: number }): () => void {
   if (input.retentionMs <= 0) return () => {};
   const run = async () => {
     try {

@@ -140,9 +140,13 @@ for (const engine of testEngines()) {
           expect(row?.metadata).toMatchObject({ interrupted: true });
           expect(row?.user_prompts.map((entry) => entry.prompt)).toEqual([prompt]);
         }
-        // Replayed and written: the journal holds nothing any more.
+        // Replayed and written: the journal holds nothing any more (on PostgreSQL the server runs one
+        // worker per core by default, each with a journal directory of its own below this one).
         const journal = join(directory, 'journal');
-        const nonEmpty = readdirSync(journal).filter((name) => statSync(join(journal, name)).size > 0);
+        const files = readdirSync(journal, { recursive: true, encoding: 'utf8' }).map((name) =>
+          join(journal, name),
+        );
+        const nonEmpty = files.filter((path) => statSync(path).isFile() && statSync(path).size > 0);
         expect(nonEmpty).toEqual([]);
       } finally {
         expect(await restarted.stop()).toBe(0);

@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { Command } from 'commander';
+import { CliError } from '../api-client.js';
 import { configFromOptions, withServerSettings } from '../server-settings.js';
 import { createAdminCommand } from './create-admin.js';
 
@@ -15,10 +17,21 @@ export function serverCommand(): Command {
     const config = configFromOptions(options);
     // Loaded here so that client commands do not pay for the server's modules at start-up.
     const { createLogger } = await import('../../server/logger.js');
-    const { runServer } = await import('../../server/run-server.js');
-    const { startBanner } = await import('../start-banner.js');
     const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-    const server = await runServer({ config, logger });
+    if (cluster.isWorker) {
+      // A worker forked by the primary below runs this same command line: it serves until told to stop.
+      const { runClusterWorker } = await import('../../server/cluster-worker.js');
+      await runClusterWorker({ config, logger });
+      return;
+    }
+    const { workerCount } = await import('../../server/workers.js');
+    const workers = workerCount(config);
+    if (typeof workers !== 'number') throw new CliError(workers.error, { exitCode: 2 });
+    const { startBanner } = await import('../start-banner.js');
+    const server =
+      workers > 1
+        ? await (await import('../../server/run-cluster.js')).runCluster({ config, logger, workers })
+        : await (await import('../../server/run-server.js')).runServer({ config, logger });
     process.stderr.write(
       startBanner({
         url: server.url,
