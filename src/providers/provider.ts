@@ -78,6 +78,8 @@ export interface RequestInspection {
   latestToolResultId: string | null;
   /** The body to send upstream when the bridge edited it; null to forward the received bytes. */
   editedBody: string | null;
+  /** Marks of the endpoint merged into the interception's metadata (e.g. `compaction: true`). */
+  metadata?: JsonObject;
   /** A parser for this request's response. */
   createParser(): ResponseParser;
 }

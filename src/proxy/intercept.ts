@@ -82,7 +82,7 @@ export async function intercept(input: InterceptInput): Promise<void> {
     ...(lineage instanceof Promise ? { threadParentId: null, threadRootId: null } : lineage),
     credentialKind: credential.kind,
     credentialHint: credential.hint,
-    metadata: userAgent === undefined ? {} : { user_agent: userAgent },
+    metadata: { ...(userAgent === undefined ? {} : { user_agent: userAgent }), ...inspection.metadata },
     startedAt,
   };
   // Admitted last, right before the try whose finally queues the records: nothing can throw in between.

@@ -1,7 +1,7 @@
 /**
- * A fake LLM provider on loopback speaking the OpenAI (Chat Completions, Responses), Anthropic (Messages)
- * and Google Gemini (generateContent) wire formats from recorded fixtures: SSE framed event by event, blocking JSON bodies, error
- * statuses, streams broken off mid-way, and answers that never come. It keeps every request it received
+ * A fake LLM provider on loopback speaking the OpenAI (Chat Completions, Responses and its compaction),
+ * Anthropic (Messages) and Google Gemini (generateContent) wire formats from recorded fixtures: SSE framed
+ * event by event, blocking JSON bodies, error statuses, streams broken off mid-way, and answers that never come. It keeps every request it received
  * and the exact bytes it sent, so tests can compare what the client saw.
  */
 import { once } from 'node:events';
@@ -48,6 +48,11 @@ const defaults: Record<string, { stream: string; blocking: string }> = {
   '/v1/responses': {
     stream: 'openai-responses/stream-text.sse',
     blocking: 'openai-responses/response-reasoning-tools.json',
+  },
+  // Remote compaction has no stream: it always answers the compacted history as one body.
+  '/v1/responses/compact': {
+    stream: 'openai-responses/compact-codex.json',
+    blocking: 'openai-responses/compact-codex.json',
   },
 };
 
