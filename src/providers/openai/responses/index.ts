@@ -19,6 +19,7 @@ function streamErrorEvent(error: BridgeErrorInfo): Buffer {
 /** The Responses endpoint of any OpenAI-compatible instance. */
 export const responsesEndpoint: EndpointAdapter = {
   path: responsesPath,
+  editsRequestBody: false,
   inspect({ body }) {
     return {
       model: stringField(body, 'model') ?? '',
@@ -38,6 +39,7 @@ export const responsesEndpoint: EndpointAdapter = {
  */
 export const compactEndpoint: EndpointAdapter = {
   path: compactPath,
+  editsRequestBody: false,
   inspect({ body }) {
     return {
       model: stringField(body, 'model') ?? '',
