@@ -88,6 +88,8 @@ export function startMinimalRelay(upstreamBaseUrl: string): Promise<Child> {
 export async function startBridge(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  /** Another checkout to run (with its own or a linked node_modules), e.g. the code before a change. */
+  root = repositoryRoot,
 ): Promise<Child & { startedMs: number }> {
   const spawned = performance.now();
   const port = await freePort();
@@ -104,7 +106,7 @@ export async function startBridge(
       'warn',
       ...args,
     ],
-    { cwd: repositoryRoot, env: { ...process.env, ...env } },
+    { cwd: root, env: { ...process.env, ...env } },
   );
   const output = track(child);
   const url = `http://127.0.0.1:${port}`;
