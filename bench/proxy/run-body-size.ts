@@ -2,7 +2,9 @@
  * The body-size dimension alone, for A/B runs in one process: blocking requests at c=1 with a conversation
  * of 1 KB, 50 KB and 500 KB, as Chat Completions (read whole by the bridge: it may edit the body) and as
  * Responses (forwarded as it arrives), against the fake provider directly and through bridges on PGlite,
- * all interleaved round by round so the machine's noise falls on every target alike.
+ * all interleaved round by round so the machine's noise falls on every target alike. Last, 500 KB bodies
+ * uploaded at a bounded rate (32 KB every 2 ms), as from a client on a slower link than loopback: there
+ * the upload takes long enough for forwarding and decoding to overlap it.
  *
  * `npx tsx bench/proxy/run-body-size.ts` measures this checkout; with AIBRIDGE_BENCH_BEFORE_ROOT set to
  * another checkout (e.g. `git archive <commit>` unpacked, node_modules linked) its bridge runs beside as
@@ -21,6 +23,8 @@ const quick = process.env.AIBRIDGE_BENCH_QUICK === '1';
 const rounds = quick ? 2 : 6;
 const perRound = quick ? 10 : 60;
 const sizes = [1024, 50 * 1024, 500 * 1024];
+/** A client on a link slower than loopback: 32 KB every 2 ms (about 130 Mbit/s). */
+const pace = { pieceBytes: 32 * 1024, intervalMs: 2 };
 const endpoints = [
   { name: 'Chat Completions', path: '/v1/chat/completions', body: conversationBody },
   { name: 'Responses', path: '/v1/responses', body: responsesConversationBody },
@@ -74,31 +78,35 @@ async function main(): Promise<void> {
       .map((value) => value.toFixed(1))
       .join(' / ');
     const rows: string[][] = [];
-    for (const endpoint of endpoints) {
+    const runs = [
+      ...endpoints.flatMap((endpoint) => sizes.map((bytes) => ({ endpoint, bytes, paced: false }))),
+      ...endpoints.map((endpoint) => ({ endpoint, bytes: 500 * 1024, paced: true })),
+    ];
+    for (const { endpoint, bytes, paced } of runs) {
       const targets = targetsFor(endpoint.path);
-      for (const bytes of sizes) {
-        process.stderr.write(`measuring ${endpoint.name} at ${Math.round(bytes / 1024)} KB…\n`);
-        const samples = await measureSequential({
-          targets,
-          body: endpoint.body(bytes),
-          rounds,
-          perRound,
-          pick: 'total',
-        });
-        const base = samples.get('direct') ?? [];
-        for (const target of targets) {
-          const values = samples.get(target.name) ?? [];
-          const added = (p: number) =>
-            target.name === 'direct' ? '—' : addedMs(percentile(values, p) - percentile(base, p));
-          rows.push([
-            endpoint.name,
-            `${Math.round(bytes / 1024)} KB`,
-            target.name,
-            `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`,
-            added(50),
-            added(99),
-          ]);
-        }
+      const upload = paced ? 'paced upload' : 'at once';
+      process.stderr.write(`measuring ${endpoint.name} at ${Math.round(bytes / 1024)} KB, ${upload}…\n`);
+      const samples = await measureSequential({
+        targets,
+        body: endpoint.body(bytes),
+        rounds,
+        perRound: paced ? Math.ceil(perRound / 3) : perRound,
+        pick: 'total',
+        ...(paced ? { pace } : {}),
+      });
+      const base = samples.get('direct') ?? [];
+      for (const target of targets) {
+        const values = samples.get(target.name) ?? [];
+        const added = (p: number) =>
+          target.name === 'direct' ? '—' : addedMs(percentile(values, p) - percentile(base, p));
+        rows.push([
+          endpoint.name,
+          `${Math.round(bytes / 1024)} KB${paced ? ', paced' : ''}`,
+          target.name,
+          `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`,
+          added(50),
+          added(99),
+        ]);
       }
     }
     const loadAfter = loadavg()
@@ -107,7 +115,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nBlocking latency by request body size — ${new Date().toISOString()}, Node ${process.version}, ` +
         `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; c=1, ${rounds} interleaved rounds × ${perRound} ` +
-        `requests per target, endpoint and size; PGlite, recording on; load average ${load} before, ${loadAfter} after.\n\n` +
+        `requests per target, endpoint and size (a third of that for paced uploads); PGlite, recording on; load average ${load} before, ${loadAfter} after.\n\n` +
         `${markdownTable(['endpoint', 'body', 'target', 'c=1 p50 / p99', 'added p50', 'added p99'], rows)}\n`,
     );
   } finally {
