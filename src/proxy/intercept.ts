@@ -77,10 +77,11 @@ export async function intercept(input: InterceptInput): Promise<void> {
 }
 
 /**
- * The streamed path, for endpoints that never edit the body: the upstream request starts as soon as the
- * request is authenticated and planned, its body forwarded as it arrives; the copy read beside it is
- * parsed and the interception admitted before the last chunk goes on and before the response is relayed.
- * A body that is not UTF-8 JSON, too large, or a client that leaves mid-upload aborts the upload.
+ * The streamed path, for endpoints that never edit the body: once the request is authenticated, planned
+ * and the recorder has room, the upstream request starts with the first chunk that can go on, its body
+ * forwarded as it arrives; the copy read beside it is parsed and the interception admitted before the
+ * last chunk goes on and before the response is relayed. A body that is not UTF-8 JSON, too large, or a
+ * client that leaves mid-upload aborts the upload. A body that came whole in one read goes in one write.
  */
 async function interceptStreamed(input: InterceptInput, streamed: StreamedBody): Promise<void> {
   const { state } = input;
@@ -88,15 +89,19 @@ async function interceptStreamed(input: InterceptInput, streamed: StreamedBody):
   // The room check before anything goes upstream; admission itself once the body is read (below).
   if (!state.context.recorder.hasRoom()) throw recorderFull();
   const exchange = openExchange(input);
-  const forward = new BodyForward({
+  const started: { upstream?: Promise<Dispatcher.ResponseData> } = {};
+  const forward: BodyForward = new BodyForward({
     stream: streamed.stream,
     limit: state.context.config.maxBodySize,
     length: streamed.length,
-  });
-  const upstream = sendUpstream(input, exchange, {
-    credential,
-    body: Readable.from(forward.upload(), { objectMode: false }),
-    length: streamed.length,
+    // The upload starts with the first chunk that can go on; a body whole before that goes in one write.
+    onForwardable: () => {
+      started.upstream = sendUpstream(input, exchange, {
+        credential,
+        body: Readable.from(forward.upload(), { objectMode: false }),
+        length: streamed.length,
+      });
+    },
   });
   let admitted: Admitted;
   try {
@@ -106,7 +111,7 @@ async function interceptStreamed(input: InterceptInput, streamed: StreamedBody):
     forward.fail(error instanceof Error ? error : new Error(String(error)));
     exchange.abort.abort();
     // Let the aborted request settle (and drop a response that came early) before answering.
-    await upstream.then(
+    await started.upstream?.then(
       (response) => response.body.destroy(),
       () => {},
     );
@@ -126,7 +131,10 @@ async function interceptStreamed(input: InterceptInput, streamed: StreamedBody):
   // Admitted right before the try whose finally queues the records: nothing can throw in between.
   let outcome: InterceptionOutcome | undefined;
   try {
-    forward.release();
+    if (started.upstream) forward.release();
+    const upstream =
+      started.upstream ??
+      sendUpstream(input, exchange, { credential, body: forward.wholeBody(), length: null });
     outcome = await relay(input, exchange, admitted, upstream);
   } finally {
     outcome ??= failed(null, 'the bridge failed while relaying the response');

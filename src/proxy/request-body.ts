@@ -87,6 +87,10 @@ interface Settle {
  * once the last chunk is in. {@link upload} is the upstream request's body: every chunk but the latest
  * goes on at once; the last one waits for {@link release}. {@link fail} ends the upload with an error,
  * which makes the HTTP client abort the request: the provider sees a body cut short, never a whole one.
+ *
+ * `onForwardable` is called once, when a chunk can go on (a second one arrived). A body that is whole
+ * before that (one read from the socket: every small body) has nothing to overlap, and goes upstream in
+ * one write from {@link wholeBody} instead, as a body read whole does.
  */
 export class BodyForward {
   /** The whole body as text, once it is in and valid UTF-8 within the limit. */
@@ -100,9 +104,17 @@ export class BodyForward {
   #failure: Error | null = null;
   #wake: (() => void) | null = null;
   #settle: Settle;
+  #onForwardable: (() => void) | null;
+  #streaming = false;
 
-  constructor(input: { stream: Readable; limit: number; length: number | null }) {
+  constructor(input: {
+    stream: Readable;
+    limit: number;
+    length: number | null;
+    onForwardable: () => void;
+  }) {
     const { stream, limit, length } = input;
+    this.#onForwardable = input.onForwardable;
     let settle!: Settle;
     this.text = new Promise<string>((resolve, reject) => {
       settle = { resolve, reject };
@@ -130,6 +142,12 @@ export class BodyForward {
         return stop(notUtf8());
       }
       this.#queue.push(chunk);
+      if (this.#queue.length > 1 && this.#onForwardable !== null) {
+        const forwardable = this.#onForwardable;
+        this.#onForwardable = null;
+        this.#streaming = true;
+        forwardable();
+      }
       this.#notify();
     };
     const onEnd = () => {
@@ -156,9 +174,18 @@ export class BodyForward {
     stream.resume();
   }
 
-  /** Bytes received so far. */
-  get received(): number {
-    return this.#size;
+  /** Whether the upload started (see `onForwardable`). */
+  get streaming(): boolean {
+    return this.#streaming;
+  }
+
+  /** The whole body when the upload never started, for one write upstream. */
+  wholeBody(): Buffer {
+    if (this.streaming || !this.#ended) throw new Error('the body is being forwarded or not whole yet');
+    this.#onForwardable = null;
+    const bytes = this.#queue.length === 1 ? (this.#queue[0] as Buffer) : Buffer.concat(this.#queue);
+    this.#queue.length = 0;
+    return bytes;
   }
 
   /** Lets the held-back last chunk go: the body was read and the interception let in. */
