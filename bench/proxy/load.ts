@@ -76,8 +76,9 @@ export async function timeRequest(
 }
 
 /**
- * Unsaturated latency: `rounds` rounds of `perRound` sequential requests to each target in turn, so that
- * noise from other processes on the machine falls on every target alike.
+ * Unsaturated latency: `rounds` rounds of `perRound` sequential requests to each target, one target after
+ * the other request by request, so that noise from other processes on the machine falls on every target
+ * alike.
  */
 export async function measureSequential(input: {
   targets: readonly Target[];
@@ -92,11 +93,17 @@ export async function measureSequential(input: {
   const warmUps = input.pace ? 10 : 50;
   for (const target of input.targets)
     for (let index = 0; index < warmUps; index++) await timeRequest(target, input.body, 1, input.pace);
+  // Request by request in turn, the first target rotating each round: a burst of load from elsewhere, or
+  // a place in the order, falls on every target alike.
   for (let round = 0; round < input.rounds; round++) {
-    for (const target of input.targets) {
-      const list = samples.get(target.name) as number[];
-      for (let index = 0; index < input.perRound; index++)
+    const order = input.targets.map(
+      (_, index) => input.targets[(index + round) % input.targets.length] as Target,
+    );
+    for (let index = 0; index < input.perRound; index++) {
+      for (const target of order) {
+        const list = samples.get(target.name) as number[];
         list.push((await timeRequest(target, input.body, 1, input.pace))[input.pick]);
+      }
     }
   }
   return samples;

@@ -2,7 +2,7 @@
  * The body-size dimension alone, for A/B runs in one process: blocking requests at c=1 with a conversation
  * of 1 KB, 50 KB and 500 KB, as Chat Completions (read whole by the bridge: it may edit the body) and as
  * Responses (forwarded as it arrives), against the fake provider directly and through bridges on PGlite,
- * all interleaved round by round so the machine's noise falls on every target alike. Last, 500 KB bodies
+ * all interleaved request by request so the machine's noise falls on every target alike. Last, 500 KB bodies
  * uploaded at a bounded rate (32 KB every 2 ms), as from a client on a slower link than loopback: there
  * the upload takes long enough for forwarding and decoding to overlap it.
  *
