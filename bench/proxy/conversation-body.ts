@@ -26,3 +26,21 @@ export function conversationBody(bytes: number): string {
   }
   return JSON.stringify({ model: 'gpt-4.1', messages: [...messages, prompt] });
 }
+
+/**
+ * The same conversation as a Responses request (what Codex sends): `input` items, the instructions apart.
+ * The bridge never edits a Responses body, so this one goes upstream as it arrives.
+ */
+export function responsesConversationBody(bytes: number): string {
+  const chat = JSON.parse(conversationBody(bytes)) as { messages: { role: string; content: string }[] };
+  const [system, ...turns] = chat.messages;
+  return JSON.stringify({
+    model: 'gpt-5-codex',
+    instructions: system?.content ?? '',
+    input: turns.map((turn) =>
+      turn.role === 'user'
+        ? { type: 'message', role: 'user', content: [{ type: 'input_text', text: turn.content }] }
+        : { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: turn.content }] },
+    ),
+  });
+}

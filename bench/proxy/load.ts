@@ -1,5 +1,26 @@
 /** The benchmark's load: one request timed end to end or to its first byte, and closed-loop concurrency. */
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+
+/** A client upload at a bounded rate: `pieceBytes` every `intervalMs`, as over a slower link than loopback. */
+export interface UploadPace {
+  pieceBytes: number;
+  intervalMs: number;
+}
+
+function pacedBody(body: string, pace: UploadPace): Readable {
+  const bytes = Buffer.from(body);
+  return Readable.from(
+    (async function* () {
+      for (let start = 0; start < bytes.length; start += pace.pieceBytes) {
+        if (start > 0) await sleep(pace.intervalMs);
+        yield bytes.subarray(start, start + pace.pieceBytes);
+      }
+    })(),
+    { objectMode: false },
+  );
+}
 
 /** Where a request goes: the same request body and path shape for every target. */
 export interface Target {
@@ -32,14 +53,19 @@ export async function timeRequest(
   target: Target,
   body: string,
   connections = 1,
+  pace?: UploadPace,
 ): Promise<{ firstByte: number; total: number }> {
   const url = new URL(target.url);
   const started = performance.now();
   const response = await poolFor(url, connections).request({
     method: 'POST',
     path: url.pathname,
-    headers: { 'content-type': 'application/json', ...target.headers },
-    body,
+    headers: {
+      'content-type': 'application/json',
+      ...(pace ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+      ...target.headers,
+    },
+    body: pace ? pacedBody(body, pace) : body,
   });
   let firstByte = Number.NaN;
   for await (const _chunk of response.body) {
@@ -50,8 +76,9 @@ export async function timeRequest(
 }
 
 /**
- * Unsaturated latency: `rounds` rounds of `perRound` sequential requests to each target in turn, so that
- * noise from other processes on the machine falls on every target alike.
+ * Unsaturated latency: `rounds` rounds of `perRound` sequential requests to each target, one target after
+ * the other request by request, so that noise from other processes on the machine falls on every target
+ * alike.
  */
 export async function measureSequential(input: {
   targets: readonly Target[];
@@ -59,15 +86,24 @@ export async function measureSequential(input: {
   rounds: number;
   perRound: number;
   pick: 'total' | 'firstByte';
+  /** Upload every body at this rate instead of at once. */
+  pace?: UploadPace;
 }): Promise<Map<string, number[]>> {
   const samples = new Map(input.targets.map((target) => [target.name, [] as number[]]));
+  const warmUps = input.pace ? 10 : 50;
   for (const target of input.targets)
-    for (let index = 0; index < 50; index++) await timeRequest(target, input.body);
+    for (let index = 0; index < warmUps; index++) await timeRequest(target, input.body, 1, input.pace);
+  // Request by request in turn, the first target rotating each round: a burst of load from elsewhere, or
+  // a place in the order, falls on every target alike.
   for (let round = 0; round < input.rounds; round++) {
-    for (const target of input.targets) {
-      const list = samples.get(target.name) as number[];
-      for (let index = 0; index < input.perRound; index++)
-        list.push((await timeRequest(target, input.body))[input.pick]);
+    const order = input.targets.map(
+      (_, index) => input.targets[(index + round) % input.targets.length] as Target,
+    );
+    for (let index = 0; index < input.perRound; index++) {
+      for (const target of order) {
+        const list = samples.get(target.name) as number[];
+        list.push((await timeRequest(target, input.body, 1, input.pace))[input.pick]);
+      }
     }
   }
   return samples;

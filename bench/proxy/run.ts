@@ -16,7 +16,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { conversationBody } from './conversation-body.js';
+import { conversationBody, responsesConversationBody } from './conversation-body.js';
 import { measureCrashSafetyCost } from './journal-cost.js';
 import { closePools, measureSequential, measureThroughput, type Target } from './load.js';
 import { installPortkey, portkeyHeaders, startPortkey } from './portkey.js';
@@ -259,19 +259,41 @@ async function main(): Promise<void> {
 
     process.stderr.write('measuring blocking latency by request body size…\n');
     // Portkey is left out here: the dimension is about the bridge's own body path against a direct call.
-    const sizeTargets = [direct, relay, ...bridges.map((bridge) => bridge.target)];
-    const bySize: [number, Map<string, number[]>][] = [];
-    for (const bytes of bodySizes) {
-      bySize.push([
-        bytes,
-        await measureSequential({
-          targets: sizeTargets,
-          body: conversationBody(bytes),
-          rounds: settings.latencyRounds,
-          perRound: settings.bodySizePerRound,
-          pick: 'total',
-        }),
-      ]);
+    // Chat Completions bodies are read whole (the bridge may edit them); Responses bodies go upstream as
+    // they arrive. The minimal relay serves Chat Completions only.
+    const onResponses = (target: Target): Target => ({
+      ...target,
+      url: target.url.replace(/\/chat\/completions$/, '/responses'),
+    });
+    const sizeEndpoints = [
+      {
+        name: 'Chat Completions',
+        targets: [direct, relay, ...bridges.map((bridge) => bridge.target)],
+        body: conversationBody,
+      },
+      {
+        name: 'Responses',
+        targets: [direct, ...bridges.map((bridge) => bridge.target)].map(onResponses),
+        body: responsesConversationBody,
+      },
+    ];
+    const bySize: { endpoint: string; targets: Target[]; bytes: number; samples: Map<string, number[]> }[] =
+      [];
+    for (const endpoint of sizeEndpoints) {
+      for (const bytes of bodySizes) {
+        bySize.push({
+          endpoint: endpoint.name,
+          targets: endpoint.targets,
+          bytes,
+          samples: await measureSequential({
+            targets: endpoint.targets,
+            body: endpoint.body(bytes),
+            rounds: settings.latencyRounds,
+            perRound: settings.bodySizePerRound,
+            pick: 'total',
+          }),
+        });
+      }
     }
 
     process.stderr.write(`measuring throughput at concurrency ${settings.concurrency}…\n`);
@@ -408,16 +430,17 @@ async function main(): Promise<void> {
         ` (${settings.ttfbPerRound} streaming per round for TTFB); c=${settings.concurrency}: ${settings.throughputMs / 1000} s closed loop per target` +
         ` (direct measured before and after, averaged). OpenAI Chat Completions, recording on.\n\n` +
         `${markdownTable(header, rows)}\n\n` +
-        `Blocking latency by request body size (c=1, ${settings.latencyRounds} interleaved rounds × ${settings.bodySizePerRound} requests per target and size; a Chat Completions conversation of that size):\n\n` +
+        `Blocking latency by request body size (c=1, ${settings.latencyRounds} interleaved rounds × ${settings.bodySizePerRound} requests per target and size; a conversation of that size, as Chat Completions — read whole — and as Responses — forwarded as it arrives):\n\n` +
         `${markdownTable(
-          ['body', 'target', 'c=1 p50 / p99', 'added p50', 'added p99'],
-          bySize.flatMap(([bytes, samples]) => {
+          ['endpoint', 'body', 'target', 'c=1 p50 / p99', 'added p50', 'added p99'],
+          bySize.flatMap(({ endpoint, targets: sizeTargets, bytes, samples }) => {
             const base = samples.get('direct') ?? [];
             return sizeTargets.map((target) => {
               const values = samples.get(target.name) ?? [];
               const added = (p: number) =>
                 target.name === 'direct' ? '—' : addedMs(percentile(values, p) - percentile(base, p));
               return [
+                endpoint,
                 `${Math.round(bytes / 1024)} KB`,
                 target.name,
                 `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`,

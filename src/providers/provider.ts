@@ -78,6 +78,8 @@ export interface RequestInspection {
   latestToolResultId: string | null;
   /** The body to send upstream when the bridge edited it; null to forward the received bytes. */
   editedBody: string | null;
+  /** Marks of the endpoint merged into the interception's metadata (e.g. `compaction: true`). */
+  metadata?: JsonObject;
   /** A parser for this request's response. */
   createParser(): ResponseParser;
 }
@@ -96,6 +98,12 @@ export interface InspectInput {
 export interface EndpointAdapter {
   /** The path pattern below the instance root (`{name}` matches within one segment). Always POST. */
   path: string;
+  /**
+   * Whether `inspect` may edit the body (return an `editedBody`). An endpoint that never does has its body
+   * forwarded upstream as it arrives, while a copy is read beside the forward; one that may is read whole
+   * first. (Its provider's `authorize` hook must then not read the body, as no header hook does.)
+   */
+  editsRequestBody: boolean;
   inspect(request: InspectInput): RequestInspection;
   /** A mid-stream error in this endpoint's framing, sent when the upstream stream fails. */
   streamErrorEvent(error: BridgeErrorInfo): Buffer;

@@ -19,6 +19,7 @@ import { RequestPlanner } from './plan-request.js';
 import type { ProxyContext } from './proxy-context.js';
 import { errorInfo, proxyError, toProxyError } from './proxy-error.js';
 import type { ProxyRoute, ProxyState } from './proxy-state.js';
+import { declaredLength, readWholeBody, StreamedBody } from './request-body.js';
 import { resolveCredential } from './resolve-credential.js';
 import { ThreadLineage } from './thread-lineage.js';
 import { UpstreamPool } from './upstream-pool.js';
@@ -43,13 +44,26 @@ export async function registerProxyRoutes(app: FastifyInstance, context: ProxyCo
 
   registerWebSocketProxy({ app, state, routePrefix });
   await app.register(async (scope) => {
-    // Bodies stay bytes: they are forwarded as received, and parsed only to read what is recorded.
+    // Bodies stay bytes: they are forwarded as received, and parsed only to read what is recorded. The
+    // body of an endpoint that never edits it is left unread here: the intercept forwards it upstream as
+    // it arrives (see request-body.ts). Every other body is read whole.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
-      '*',
-      { parseAs: 'buffer', bodyLimit: context.config.maxBodySize },
-      (_request, body, done) => done(null, body),
-    );
+    scope.addContentTypeParser('*', (request, payload, done) => {
+      const limit = context.config.maxBodySize;
+      const length = declaredLength(request.headers['content-length']);
+      if (length !== null && length > limit) {
+        done(proxyError(413, 'Request body is too large.', 'request_too_large'), undefined);
+        return;
+      }
+      if (streamsBody(state, request)) {
+        done(null, new StreamedBody(payload, length));
+        return;
+      }
+      readWholeBody(payload, limit, length).then(
+        (body) => done(null, body),
+        (error: Error) => done(error, undefined),
+      );
+    });
     scope.setErrorHandler((error, request, reply) => sendError(state, error, request, reply));
     scope.route({
       method: [...proxyMethods],
@@ -63,6 +77,24 @@ export async function registerProxyRoutes(app: FastifyInstance, context: ProxyCo
       await Promise.all([...routes.values()].map((route) => route.pool.close()));
     });
   });
+}
+
+/**
+ * Whether a request's body goes upstream as it arrives: an intercepted endpoint that never edits bodies.
+ * A path that fails confinement, or any other plan, is read whole (and answered by the handler).
+ */
+function streamsBody(state: ProxyState, request: FastifyRequest): boolean {
+  const { name, path } = splitUrl(request);
+  const route = state.routes.get(name);
+  if (route === undefined) return false;
+  let pathname: string;
+  try {
+    pathname = confinePath(path).pathname;
+  } catch {
+    return false;
+  }
+  const plan = route.planner.plan(request.method, pathname);
+  return plan.kind === 'intercept' && !plan.endpoint.editsRequestBody;
 }
 
 /** The instance name and the path below its root (with the query string) of a proxy request. */

@@ -4,22 +4,27 @@
  * Nothing here waits on the database: the records go to the recorder's queue.
  */
 import { isUtf8 } from 'node:buffer';
+import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
 import type { Principal, TokenSource } from '../auth/authenticate.js';
 import { newId } from '../core/ids.js';
 import type { InterceptionStart } from '../core/records.js';
 import { parseJson } from '../providers/events/parse-json.js';
-import type { EndpointAdapter, ResponseParser } from '../providers/index.js';
+import type { EndpointAdapter, RequestInspection } from '../providers/index.js';
 import { asObject } from '../providers/json/read-json.js';
 import { buildRecords, type InterceptionOutcome } from './build-records.js';
 import { describeError } from './describe-error.js';
 import { detectClient } from './detect-client.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { providerRequestId } from './provider-request-id.js';
-import { proxyError } from './proxy-error.js';
+import { proxyError, toProxyError } from './proxy-error.js';
 import type { ProxyRoute, ProxyState } from './proxy-state.js';
 import { relayResponse } from './relay-response.js';
+import { BodyAborted, BodyForward, StreamedBody } from './request-body.js';
 import { resolveCredential, type UpstreamCredential } from './resolve-credential.js';
+import type { ThreadLineage } from './thread-lineage.js';
 import { writeProxyError } from './write-proxy-error.js';
 
 /** Everything known about an intercepted request once it is authenticated. */
@@ -39,22 +44,117 @@ export interface InterceptInput {
   reply: FastifyReply;
 }
 
-/** Handles one intercepted request from its parsed body to its queued records. */
+/** Handles one intercepted request from its body to its queued records. */
 export async function intercept(input: InterceptInput): Promise<void> {
-  const { state, route, request } = input;
+  const { request } = input;
+  if (request.body instanceof StreamedBody) {
+    await interceptStreamed(input, request.body);
+    return;
+  }
   const bodyBytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   // JSON is UTF-8: decoding other bytes would forward and record replacement characters instead.
   if (!isUtf8(bodyBytes)) {
     throw proxyError(400, 'Request body must be valid UTF-8 JSON.', 'invalid_request_body');
   }
   const text = bodyBytes.toString('utf8');
+  const body = parseBody(text);
+  const credential = credentialOf(input);
+  const admitted = admit(input, { body, text, credential });
+  // Admitted right before the try whose finally queues the records: nothing can throw in between.
+  let outcome: InterceptionOutcome | undefined;
+  try {
+    const exchange = openExchange(input);
+    const upstream = sendUpstream(input, exchange, {
+      credential,
+      body: admitted.inspection.editedBody ?? bodyBytes,
+      length: null,
+    });
+    outcome = await relay(input, exchange, admitted, upstream);
+  } finally {
+    outcome ??= failed(null, 'the bridge failed while relaying the response');
+    await recordAdmitted(input.state, admitted, outcome);
+  }
+}
+
+/**
+ * The streamed path, for endpoints that never edit the body: once the request is authenticated, planned
+ * and the recorder has room, the upstream request starts with the first chunk that can go on, its body
+ * forwarded as it arrives; the copy read beside it is parsed and the interception admitted before the
+ * last chunk goes on and before the response is relayed. A body that is not UTF-8 JSON, too large, or a
+ * client that leaves mid-upload aborts the upload. A body that came whole in one read goes in one write.
+ */
+async function interceptStreamed(input: InterceptInput, streamed: StreamedBody): Promise<void> {
+  const { state } = input;
+  const credential = credentialOf(input);
+  // The room check before anything goes upstream; admission itself once the body is read (below).
+  if (!state.context.recorder.hasRoom()) throw recorderFull();
+  const exchange = openExchange(input);
+  const started: { upstream?: Promise<Dispatcher.ResponseData> } = {};
+  const forward: BodyForward = new BodyForward({
+    stream: streamed.stream,
+    limit: state.context.config.maxBodySize,
+    length: streamed.length,
+    // The upload starts with the first chunk that can go on; a body whole before that goes in one write.
+    onForwardable: () => {
+      started.upstream = sendUpstream(input, exchange, {
+        credential,
+        body: Readable.from(forward.upload(), { objectMode: false }),
+        length: streamed.length,
+      });
+    },
+  });
+  let admitted: Admitted;
+  try {
+    const text = await forward.text;
+    admitted = admit(input, { body: parseBody(text), text, credential });
+  } catch (error) {
+    forward.fail(error instanceof Error ? error : new Error(String(error)));
+    exchange.abort.abort();
+    // Let the aborted request settle (and drop a response that came early) before answering.
+    await started.upstream?.then(
+      (response) => response.body.destroy(),
+      () => {},
+    );
+    if (error instanceof BodyAborted) return;
+    const proxyFailure = toProxyError(error);
+    if (proxyFailure.status >= 500) {
+      state.context.logger.error({ err: error, path: input.pathname }, 'proxy request failed');
+    }
+    writeProxyError({
+      response: exchange.response,
+      adapter: input.route.adapter,
+      error: proxyFailure,
+      extraHeaders: {},
+    });
+    return;
+  }
+  // Admitted right before the try whose finally queues the records: nothing can throw in between.
+  let outcome: InterceptionOutcome | undefined;
+  try {
+    if (started.upstream) forward.release();
+    const upstream =
+      started.upstream ??
+      sendUpstream(input, exchange, { credential, body: forward.wholeBody(), length: null });
+    outcome = await relay(input, exchange, admitted, upstream);
+  } finally {
+    outcome ??= failed(null, 'the bridge failed while relaying the response');
+    await recordAdmitted(state, admitted, outcome);
+  }
+}
+
+function parseBody(text: string): Record<string, unknown> {
   const parsed = parseJson(text);
   const body = parsed.ok ? asObject(parsed.value) : null;
   if (body === null) {
     const reason = parsed.ok ? 'it is not a JSON object' : parsed.error;
     throw proxyError(400, `Request body must be a JSON object: ${reason}.`, 'invalid_request_body');
   }
-  const credential = resolveCredential({
+  return body;
+}
+
+function credentialOf(input: InterceptInput): UpstreamCredential {
+  const { state, route, request } = input;
+  return resolveCredential({
     headers: request.headers,
     query: input.query,
     tokenSource: input.tokenSource,
@@ -62,15 +162,37 @@ export async function intercept(input: InterceptInput): Promise<void> {
     centralKey: route.instance.key,
     allowByok: state.context.config.allowByok,
   });
-  const inspection = input.endpoint.inspect({ path: input.pathname, body, text });
+}
+
+function recorderFull() {
+  return proxyError(
+    503,
+    'The bridge cannot record more requests right now; retry shortly.',
+    'recorder_queue_full',
+  );
+}
+
+/** An interception let in by the recorder (and journaled), whose records must be queued exactly once. */
+interface Admitted {
+  start: InterceptionStart;
+  lineage: ReturnType<ThreadLineage['resolve']>;
+  inspection: RequestInspection;
+}
+
+/** Reads what is recorded from the body and lets the interception in; throws 503 when there is no room. */
+function admit(
+  input: InterceptInput,
+  read: { body: Record<string, unknown>; text: string; credential: UpstreamCredential },
+): Admitted {
+  const { state, route, request } = input;
+  const { body, credential } = read;
+  const inspection = input.endpoint.inspect({ path: input.pathname, body, text: read.text });
   const userId = input.principal.user.id;
   const lineage = state.lineage.resolve(inspection.latestToolResultId, userId);
-  const id = newId();
-  const startedAt = new Date();
   const { client, clientSessionId } = detectClient(request.headers, body);
   const userAgent = request.headers['user-agent'];
-  const admitted: InterceptionStart = {
-    id,
+  const start: InterceptionStart = {
+    id: newId(),
     initiatorId: userId,
     apiKeyId: input.principal.apiKeyId,
     provider: route.instance.type,
@@ -82,73 +204,97 @@ export async function intercept(input: InterceptInput): Promise<void> {
     ...(lineage instanceof Promise ? { threadParentId: null, threadRootId: null } : lineage),
     credentialKind: credential.kind,
     credentialHint: credential.hint,
-    metadata: userAgent === undefined ? {} : { user_agent: userAgent },
-    startedAt,
+    metadata: { ...(userAgent === undefined ? {} : { user_agent: userAgent }), ...inspection.metadata },
+    startedAt: new Date(),
   };
-  // Admitted last, right before the try whose finally queues the records: nothing can throw in between.
-  if (!state.context.recorder.admit({ start: admitted, prompt: inspection.prompt })) {
-    throw proxyError(
-      503,
-      'The bridge cannot record more requests right now; retry shortly.',
-      'recorder_queue_full',
-    );
-  }
-  let outcome: InterceptionOutcome | undefined;
-  try {
-    outcome = await forward(input, {
-      id,
-      body: inspection.editedBody ?? bodyBytes,
-      credential,
-      createParser: inspection.createParser,
-    });
-  } finally {
-    outcome ??= failed(null, 'the bridge failed while relaying the response');
-    const start = lineage instanceof Promise ? { ...admitted, ...(await lineage) } : admitted;
-    record(state, { start, prompt: inspection.prompt, outcome });
-  }
+  if (!state.context.recorder.admit({ start, prompt: inspection.prompt })) throw recorderFull();
+  return { start, lineage, inspection };
 }
 
-async function forward(
-  input: InterceptInput,
-  call: {
-    id: string;
-    body: Buffer | string;
-    credential: UpstreamCredential;
-    createParser: () => ResponseParser;
-  },
-): Promise<InterceptionOutcome> {
-  const { reply, request, route } = input;
-  const extraHeaders = { 'x-aibridge-interception-id': call.id };
-  reply.hijack();
-  const response = reply.raw;
+async function recordAdmitted(
+  state: ProxyState,
+  admitted: Admitted,
+  outcome: InterceptionOutcome,
+): Promise<void> {
+  const { lineage } = admitted;
+  const start = lineage instanceof Promise ? { ...admitted.start, ...(await lineage) } : admitted.start;
+  record(state, { start, prompt: admitted.inspection.prompt, outcome });
+}
+
+/** The client's side of an exchange: the hijacked response, and the abort of the upstream call when it leaves. */
+interface Exchange {
+  response: ServerResponse;
+  abort: AbortController;
+  clientGone(): boolean;
+}
+
+function openExchange(input: InterceptInput): Exchange {
+  input.reply.hijack();
+  const response = input.reply.raw;
   const abort = new AbortController();
-  let clientGone = false;
+  let gone = false;
   response.on('close', () => {
     if (response.writableFinished) return;
-    clientGone = true;
+    gone = true;
     abort.abort();
   });
-  let upstream: Awaited<ReturnType<typeof route.pool.request>>;
+  return { response, abort, clientGone: () => gone };
+}
+
+/** Starts the upstream call; its body is the received bytes, an edit of them, or the bytes as they arrive. */
+function sendUpstream(
+  input: InterceptInput,
+  exchange: Exchange,
+  call: {
+    credential: UpstreamCredential;
+    body: Buffer | string | Readable;
+    /** The length of a streamed body, when the client declared it. */
+    length: number | null;
+  },
+): Promise<Dispatcher.ResponseData> {
+  const { request, route } = input;
+  const headers = upstreamRequestHeaders({ headers: request.headers, keepEncoding: false });
+  if (call.length !== null) headers['content-length'] = String(call.length);
+  const streamed = typeof call.body !== 'string' && !Buffer.isBuffer(call.body);
+  // No `authorize` hook reads the body (see `EndpointAdapter.editsRequestBody`): a streamed one is set after.
+  const authorized = call.credential.authorize({
+    method: 'POST',
+    path: route.adapter.upstreamPath(input.path),
+    headers,
+    body: streamed ? null : (call.body as Buffer | string),
+  });
+  const upstream = route.pool.request({
+    method: 'POST',
+    path: authorized.path,
+    headers: authorized.headers,
+    body: streamed ? call.body : authorized.body,
+    signal: exchange.abort.signal,
+  });
+  // Awaited later (after the body is read); a failure meanwhile is no unhandled rejection.
+  upstream.catch(() => {});
+  return upstream;
+}
+
+/** Waits for the upstream's answer and relays it, reading it for the records. */
+async function relay(
+  input: InterceptInput,
+  exchange: Exchange,
+  admitted: Admitted,
+  pending: Promise<Dispatcher.ResponseData>,
+): Promise<InterceptionOutcome> {
+  const { route } = input;
+  const { response } = exchange;
+  const id = admitted.start.id;
+  const extraHeaders = { 'x-aibridge-interception-id': id };
+  let upstream: Dispatcher.ResponseData;
   try {
-    const authorized = call.credential.authorize({
-      method: 'POST',
-      path: route.adapter.upstreamPath(input.path),
-      headers: upstreamRequestHeaders({ headers: request.headers, keepEncoding: false }),
-      body: call.body,
-    });
-    upstream = await route.pool.request({
-      method: 'POST',
-      path: authorized.path,
-      headers: authorized.headers,
-      body: authorized.body,
-      signal: abort.signal,
-    });
+    upstream = await pending;
   } catch (error) {
-    if (clientGone)
+    if (exchange.clientGone())
       return failed(null, 'client disconnected before the upstream answered', { client_disconnected: true });
     const message = `upstream unreachable: ${describeError(error)}`;
     input.state.context.logger.warn(
-      { interceptionId: call.id, provider: route.instance.name, err: error },
+      { interceptionId: id, provider: route.instance.name, err: error },
       message,
     );
     writeProxyError({
@@ -168,15 +314,15 @@ async function forward(
     response,
     adapter: route.adapter,
     endpoint: input.endpoint,
-    parser: call.createParser(),
+    parser: admitted.inspection.createParser(),
     extraHeaders,
-    clientGone: () => clientGone,
+    clientGone: exchange.clientGone,
   });
-  if (clientGone) abort.abort();
+  if (exchange.clientGone()) exchange.abort.abort();
   const problems = [...result.problems, ...(result.summary?.problems ?? [])];
   if (problems.length > 0) {
     input.state.context.logger.warn(
-      { interceptionId: call.id, problems },
+      { interceptionId: id, problems },
       'problems reading the upstream response',
     );
   }

@@ -20,7 +20,15 @@ const anthropic = new RequestPlanner({
 
 describe('RequestPlanner', () => {
   it('intercepts a generation endpoint whether or not the client path carries the version', () => {
-    for (const path of ['/v1/chat/completions', '/chat/completions', '/v1/responses', '/responses']) {
+    const paths = [
+      '/v1/chat/completions',
+      '/chat/completions',
+      '/v1/responses',
+      '/responses',
+      '/v1/responses/compact',
+      '/responses/compact',
+    ];
+    for (const path of paths) {
       expect({ path, kind: openai.plan('POST', path).kind }).toEqual({ path, kind: 'intercept' });
     }
     expect(anthropic.plan('POST', '/v1/messages').kind).toBe('intercept');
@@ -55,7 +63,8 @@ describe('RequestPlanner', () => {
       [openai, 'POST', '/v1/models'],
       [openai, 'GET', '/v1/files'],
       [openai, 'GET', '/v1/responses/resp_1/input_items/extra'],
-      [openai, 'POST', '/v1/responses/compact'],
+      [openai, 'GET', '/v1/responses/compact/extra'],
+      [openai, 'POST', '/v1/responses/compact/extra'],
       [anthropic, 'POST', '/v1/complete'],
       [anthropic, 'POST', '/messages'],
       [anthropic, 'GET', '/v1/files'],

@@ -1,4 +1,5 @@
 /** One keep-alive connection pool per provider instance, shared by every request to it. */
+import type { Readable } from 'node:stream';
 import { type Dispatcher, Pool } from 'undici';
 
 /** A provider instance's base URL, split into the pool's origin and the path prefix of every request. */
@@ -22,7 +23,8 @@ export class UpstreamPool {
     method: Dispatcher.HttpMethod;
     path: string;
     headers: Record<string, string | string[]>;
-    body: Buffer | string | null;
+    /** The whole body, or one forwarded as it arrives. */
+    body: Buffer | string | Readable | null;
     signal: AbortSignal;
   }): Promise<Dispatcher.ResponseData> {
     return this.#pool.request({

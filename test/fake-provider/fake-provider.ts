@@ -1,10 +1,10 @@
 /**
- * A fake LLM provider on loopback speaking the OpenAI (Chat Completions, Responses), Anthropic (Messages)
- * and Google Gemini (generateContent) wire formats from recorded fixtures: SSE framed event by event, blocking JSON bodies, error
- * statuses, streams broken off mid-way, and answers that never come. It keeps every request it received
+ * A fake LLM provider on loopback speaking the OpenAI (Chat Completions, Responses and its compaction),
+ * Anthropic (Messages) and Google Gemini (generateContent) wire formats from recorded fixtures: SSE framed
+ * event by event, blocking JSON bodies, error statuses, streams broken off mid-way, and answers that never come. It keeps every request it received
  * and the exact bytes it sent, so tests can compare what the client saw.
  */
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeSocketServer, type SocketScenario } from './fake-websocket.js';
@@ -39,6 +39,14 @@ export interface Exchange {
   finished: boolean;
 }
 
+/** A request body as the fake received it, byte count and all: whether it came whole or broke off. */
+export interface Upload {
+  method: string;
+  path: string;
+  received: number;
+  state: 'receiving' | 'complete' | 'broken';
+}
+
 const defaults: Record<string, { stream: string; blocking: string }> = {
   '/v1/messages': { stream: 'anthropic/stream-text.sse', blocking: 'anthropic/message-thinking-tools.json' },
   '/v1/chat/completions': {
@@ -48,6 +56,11 @@ const defaults: Record<string, { stream: string; blocking: string }> = {
   '/v1/responses': {
     stream: 'openai-responses/stream-text.sse',
     blocking: 'openai-responses/response-reasoning-tools.json',
+  },
+  // Remote compaction has no stream: it always answers the compacted history as one body.
+  '/v1/responses/compact': {
+    stream: 'openai-responses/compact-codex.json',
+    blocking: 'openai-responses/compact-codex.json',
   },
 };
 
@@ -89,6 +102,9 @@ const embeddings = JSON.stringify({
 /** A running fake provider. */
 export class FakeProvider {
   readonly exchanges: Exchange[] = [];
+  /** Every request body as it arrives, including those that broke off (which make no exchange). */
+  readonly uploads: Upload[] = [];
+  readonly #uploadEvents = new EventEmitter();
   readonly #server: Server;
   /** The Responses WebSocket transport on `/v1/responses`; its connections are in `sockets.exchanges`. */
   readonly sockets: FakeSocketServer;
@@ -160,6 +176,20 @@ export class FakeProvider {
     this.#socketScript.push(...scenarios);
   }
 
+  /** Resolves with the first upload, received or still arriving, for which `test` holds. */
+  waitForUpload(test: (upload: Upload) => boolean): Promise<Upload> {
+    const found = this.uploads.find(test);
+    if (found !== undefined) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const check = (upload: Upload) => {
+        if (!test(upload)) return;
+        this.#uploadEvents.off('change', check);
+        resolve(upload);
+      };
+      this.#uploadEvents.on('change', check);
+    });
+  }
+
   /** The last exchange (throws when there is none). */
   last(): Exchange {
     const exchange = this.exchanges.at(-1);
@@ -175,11 +205,32 @@ export class FakeProvider {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
     const url = request.url ?? '/';
     const path = url.split('?')[0] ?? '/';
+    const upload: Upload = { method: request.method ?? 'GET', path, received: 0, state: 'receiving' };
+    if (this.recordExchanges) this.uploads.push(upload);
+    const changed = (state: Upload['state']) => {
+      upload.state = state;
+      this.#uploadEvents.emit('change', upload);
+    };
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of request) {
+        chunks.push(chunk as Buffer);
+        upload.received += (chunk as Buffer).length;
+        this.#uploadEvents.emit('change', upload);
+      }
+    } catch (error) {
+      changed('broken');
+      throw error;
+    }
+    // A connection that ends before the body is whole may end the iteration without an error.
+    if (!request.complete) {
+      changed('broken');
+      return;
+    }
+    changed('complete');
+    const body = Buffer.concat(chunks);
     const sent: Buffer[] = [];
     let finish: () => void = () => {};
     const exchange: Exchange = {

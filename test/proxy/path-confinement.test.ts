@@ -143,6 +143,7 @@ describeEachDatabase('provider path confinement and the pass-through allow-list'
     const cases: Array<[string, string, string]> = [
       ['/openai/chat/completions', chatBody, '/v1/chat/completions'],
       ['/openai/responses', responsesBody, '/v1/responses'],
+      ['/openai/responses/compact', responsesBody, '/v1/responses/compact'],
       ['/openai/v1/chat/completions/', chatBody, '/v1/chat/completions'],
       ['/openai/v1//chat//completions', chatBody, '/v1/chat/completions'],
       ['/openai/v1/chat/c%6Fmpletions', chatBody, '/v1/chat/completions'],
@@ -169,7 +170,7 @@ describeEachDatabase('provider path confinement and the pass-through allow-list'
       ['GET', '/openai/v1/chat/completions', undefined],
       ['POST', '/openai/V1/chat/completions', chatBody],
       ['POST', '/openai/v1/Chat/Completions', chatBody],
-      ['POST', '/openai/v1/responses/compact', responsesBody],
+      ['POST', '/openai/v1/responses/compact/extra', responsesBody],
       ['POST', '/anthropic/v1/complete', '{"prompt":"hi"}'],
       ['POST', '/anthropic/v1/messages/batches', '{}'],
       ['DELETE', '/anthropic/v1/models/claude-sonnet-5-5', undefined],

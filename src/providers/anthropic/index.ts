@@ -10,6 +10,7 @@ import { MessagesResponseParser } from './parse-response.js';
 
 const messagesEndpoint: EndpointAdapter = {
   path: messagesPath,
+  editsRequestBody: false,
   inspect({ body }) {
     return {
       model: stringField(body, 'model') ?? '',

@@ -14,6 +14,7 @@ import { GenerateContentResponseParser } from './parse-response.js';
 function generateContentEndpoint(path: string): EndpointAdapter {
   return {
     path,
+    editsRequestBody: false,
     inspect: ({ path: requestPath, body }) => ({
       model: modelOfPath(requestPath),
       ...extractPrompt(body),

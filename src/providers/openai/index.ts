@@ -1,17 +1,17 @@
 /**
- * The OpenAI provider type: Chat Completions and Responses intercepted; models and the Responses reads
- * that generate nothing passed through. Any OpenAI-compatible server works behind it.
+ * The OpenAI provider type: Chat Completions, Responses and Responses compaction intercepted; models and
+ * the Responses reads that generate nothing passed through. Any OpenAI-compatible server works behind it.
  */
 import { authorizeWithHeader } from '../credentials.js';
 import { sseFraming } from '../events/sse-framing.js';
 import type { ProviderAdapter } from '../provider.js';
 import { chatCompletionsEndpoint } from './chat-completions/index.js';
-import { responsesEndpoint } from './responses/index.js';
+import { compactEndpoint, responsesEndpoint } from './responses/index.js';
 import { errorBody, readErrorMessage } from './shared/errors.js';
 
 export const openaiProvider: ProviderAdapter = {
   defaultBaseUrl: 'https://api.openai.com/v1',
-  endpoints: [chatCompletionsEndpoint, responsesEndpoint],
+  endpoints: [chatCompletionsEndpoint, responsesEndpoint, compactEndpoint],
   // OpenAI base URLs end in the version (`https://api.openai.com/v1`); client paths carry it too.
   passThrough: [
     { method: 'GET', path: '/v1/models' },

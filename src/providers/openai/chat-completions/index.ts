@@ -11,6 +11,8 @@ import { ChatCompletionsResponseParser } from './parse-response.js';
 /** The Chat Completions endpoint of any OpenAI-compatible instance. */
 export const chatCompletionsEndpoint: EndpointAdapter = {
   path: chatCompletionsPath,
+  // A stream without `stream_options.include_usage` gets it set; whether is known only from the parsed body.
+  editsRequestBody: true,
   inspect({ body, text }) {
     const { editedBody, clientWantsUsage } = editRequest(body, text);
     return {

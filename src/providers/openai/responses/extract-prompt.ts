@@ -45,3 +45,23 @@ function setsUpTurn(item: Record<string, unknown> | null): boolean {
 function itemType(item: Record<string, unknown> | null): string {
   return stringField(item, 'type') ?? 'message';
 }
+
+/**
+ * Reads a compaction request's `input` by the same rules, with one addition for its thread: the history
+ * being compacted continues the conversation it summarises, so where the last turn is neither the user's
+ * prompt nor a tool result (Codex compacts after the assistant's last answer), the latest tool result
+ * anywhere in the history names the thread it belongs to. Without that, every compaction would count as a
+ * new thread with no prompt.
+ */
+export function extractCompactionPrompt(body: Record<string, unknown>): ResponsesRequestFacts {
+  const facts = extractPrompt(body);
+  if (facts.prompt !== null || facts.latestToolResultId !== null) return facts;
+  const items = arrayField(body, 'input').map(asObject);
+  for (let index = items.length - 1; index >= 0; index -= 1) {
+    const item = items[index] ?? null;
+    if (!itemType(item).endsWith('_call_output')) continue;
+    const callId = stringField(item, 'call_id');
+    if (callId !== null) return { prompt: null, latestToolResultId: callId };
+  }
+  return facts;
+}
