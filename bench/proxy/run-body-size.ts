@@ -8,13 +8,16 @@
  *
  * `npx tsx bench/proxy/run-body-size.ts` measures this checkout; with AIBRIDGE_BENCH_BEFORE_ROOT set to
  * another checkout (e.g. `git archive <commit>` unpacked, node_modules linked) its bridge runs beside as
- * "bridge (before)". AIBRIDGE_BENCH_QUICK=1 shortens it.
+ * "bridge (before)". AIBRIDGE_BENCH_QUICK=1 shortens it. AIBRIDGE_BENCH_UPSTREAM_LINK=1 puts the provider
+ * behind a link of the same bounded rate (paced-link.ts), for every target, direct included: the provider
+ * across the internet, as in production, where a bridge that reads the body whole uploads it twice in turn.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conversationBody, responsesConversationBody } from './conversation-body.js';
 import { closePools, measureSequential, type Target } from './load.js';
+import { startPacedLink } from './paced-link.js';
 import { type Child, startBridge, startFakeProvider } from './processes.js';
 import { prepareHistory } from './query-load.js';
 import { addedMs, markdownTable, ms, percentile } from './stats.js';
@@ -34,8 +37,13 @@ async function main(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'aibridge-bench-body-'));
   const children: Child[] = [];
   try {
-    const fake = await startFakeProvider();
-    children.push(fake);
+    const fakeChild = await startFakeProvider();
+    children.push(fakeChild);
+    const link =
+      process.env.AIBRIDGE_BENCH_UPSTREAM_LINK === '1' ? await startPacedLink(fakeChild.url, pace) : null;
+    if (link !== null) children.push({ ...fakeChild, stop: () => link.close() });
+    // Where every target's requests reach the provider: through the link when there is one.
+    const fake = { url: link?.url ?? fakeChild.url };
     const roots: { name: string; root?: string }[] = [
       ...(process.env.AIBRIDGE_BENCH_BEFORE_ROOT
         ? [{ name: 'bridge (before)', root: process.env.AIBRIDGE_BENCH_BEFORE_ROOT }]
@@ -115,7 +123,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nBlocking latency by request body size — ${new Date().toISOString()}, Node ${process.version}, ` +
         `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; c=1, ${rounds} interleaved rounds × ${perRound} ` +
-        `requests per target, endpoint and size (a third of that for paced uploads); PGlite, recording on; load average ${load} before, ${loadAfter} after.\n\n` +
+        `requests per target, endpoint and size (a third of that for paced uploads); PGlite, recording on${link === null ? '' : '; the provider behind a link of 32 KB every 2 ms for every target'}; load average ${load} before, ${loadAfter} after.\n\n` +
         `${markdownTable(['endpoint', 'body', 'target', 'c=1 p50 / p99', 'added p50', 'added p99'], rows)}\n`,
     );
   } finally {
