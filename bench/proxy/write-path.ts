@@ -93,7 +93,10 @@ export async function measureWritePath(input: {
     const user = await createUser(store.db, { username: 'bench-writer' });
     if (user === null) throw new Error('could not create the bench user');
     const logger = createLogger({ level: 'silent' });
-    const statistics = input.upkeep ? new StatisticsUpkeep({ db: store.db, logger }) : null;
+    // As run-server.ts wires it.
+    const statistics = input.upkeep
+      ? new StatisticsUpkeep({ db: store.db, logger, busy: () => recorder.behind })
+      : null;
     statistics?.start();
     await statistics?.idle();
     let failures = 0;
@@ -124,6 +127,7 @@ export async function measureWritePath(input: {
     // is a defect to know about.
     if (failures > 0) console.warn(`${failures} batch writes failed and were retried`);
     await statistics?.close();
+    if (statistics) console.log(`${statistics.analyzes} analyzes during the run`);
     return rate;
   } finally {
     if (!directory) await sql`DROP SCHEMA ${sql.id(schemaName)} CASCADE`.execute(store.db).catch(() => {});

@@ -140,6 +140,16 @@ export class Recorder {
     return this.#queue.length + this.#inFlight;
   }
 
+  /** Interceptions waiting for a writer (those of batches being written not counted). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Whether at least a full batch waits for a writer: the writer is working off a backlog. */
+  get behind(): boolean {
+    return this.#queue.length >= this.#options.maxBatch;
+  }
+
   /** Interceptions written since start. */
   get written(): number {
     return this.#written;

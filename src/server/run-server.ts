@@ -67,7 +67,8 @@ export async function runServer(input: {
   });
   timeUpstreamCalls();
   const releaseProcessGuard = guardProcess(logger);
-  const statistics = new StatisticsUpkeep({ db: store.db, logger });
+  // A burst's backlog defers analyzes (keep-statistics.ts); `recorder` is set before anything is written.
+  const statistics = new StatisticsUpkeep({ db: store.db, logger, busy: () => recorder.behind });
   statistics.start();
   // Each server keeps its own journal in its own data directory, also when several share one database.
   const opened = openJournal({ directory: join(config.dataDir, 'journal'), logger });
