@@ -266,7 +266,7 @@ async function upsertCounts(
       DO UPDATE SET interceptions = t.interceptions + excluded.interceptions
   `.execute(transaction);
   const hours = usageDeltas(facts, (time) => `${time.toISOString().slice(0, 13)}:00:00Z`);
-  await upsertUsageByDimension(transaction, facts);
+  await upsertUsageByDimension(transaction, hours);
   await sql`
     INSERT INTO aibridge_usage_hourly AS h (hour, initiator_id, provider, provider_name, model, client,
       interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
@@ -292,37 +292,35 @@ function weekOf(time: Date): string {
   return new Date(day - sinceMonday * 86_400_000).toISOString();
 }
 
-/** Per hour, day (migration 0008), week and month (migration 0010), one dimension at a time. */
+/**
+ * Per hour, day (migration 0008), week and month (migration 0010), one dimension at a time. Folded from
+ * the batch's hourly sums (every dimension of one hour: usually a few rows) rather than from each fact:
+ * 24 rows per fact made this the writer's costliest JavaScript (~7 ms of a 300-interception batch).
+ */
 async function upsertUsageByDimension(
   transaction: Transaction<Database>,
-  facts: readonly InterceptionFacts[],
+  hours: readonly UsageDelta[],
 ): Promise<void> {
   const rows = new Map<
     string,
     { granularity: string; dimension: string; bucket: string; key: string; sums: number[] }
   >();
-  for (const fact of facts) {
-    const iso = fact.startedAt.toISOString();
+  for (const hour of hours) {
+    const { fact } = hour;
+    const start = new Date(hour.bucket);
     const buckets = {
-      hour: `${iso.slice(0, 13)}:00:00Z`,
-      day: `${iso.slice(0, 10)}T00:00:00Z`,
-      week: weekOf(fact.startedAt),
-      month: `${iso.slice(0, 7)}-01T00:00:00Z`,
+      hour: hour.bucket,
+      day: `${hour.bucket.slice(0, 10)}T00:00:00Z`,
+      week: weekOf(start),
+      month: `${hour.bucket.slice(0, 7)}-01T00:00:00Z`,
     };
-    const amounts = [
-      1,
-      fact.failed ? 1 : 0,
-      fact.usage.inputTokens,
-      fact.usage.outputTokens,
-      fact.usage.cacheReadInputTokens,
-      fact.usage.cacheWriteInputTokens,
-    ];
+    const amounts = [hour.count, hour.failed, hour.input, hour.output, hour.cacheRead, hour.cacheWrite];
     for (const [granularity, bucket] of Object.entries(buckets)) {
       for (const [dimension, keyOf] of Object.entries(usageDimensions)) {
         const key = keyOf(fact);
-        const id = [granularity, dimension, bucket, key].join('\u0000');
+        const id = `${granularity}\u0000${dimension}\u0000${bucket}\u0000${key}`;
         const row = rows.get(id);
-        if (row) row.sums = row.sums.map((sum, index) => sum + (amounts[index] ?? 0));
+        if (row) for (let index = 0; index < amounts.length; index += 1) row.sums[index]! += amounts[index]!;
         else rows.set(id, { granularity, dimension, bucket, key, sums: [...amounts] });
       }
     }
