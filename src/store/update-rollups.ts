@@ -1,4 +1,5 @@
-import { sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { executeTogether } from './insert-unnest.js';
 import type { InterceptionFacts } from './interception-facts.js';
 import type { Database } from './schema.js';
 import { addTokenUsageSum, emptyTokenUsageSum, type TokenUsageSum } from './sum-token-usages.js';
@@ -28,15 +29,15 @@ interface SessionDelta {
  * ended.
  */
 export async function updateRollups(
-  transaction: Transaction<Database>,
+  transaction: Kysely<Database>,
   facts: readonly InterceptionFacts[],
 ): Promise<void> {
   if (facts.length === 0) return;
   const sessions = sessionDeltas(facts);
   await upsertSessions(transaction, sessions);
-  await insertSessionModels(transaction, sessions);
   await addSessionErrors(transaction, facts);
-  await upsertCounts(transaction, facts);
+  // The other rollups in one round trip, in this table order (see executeTogether).
+  await executeTogether(transaction, [sessionModels(sessions), ...countStatements(facts)]);
 }
 
 function sessionDeltas(facts: readonly InterceptionFacts[]): SessionDelta[] {
@@ -98,7 +99,7 @@ const arrayUnion = (column: string) =>
  * inlined, and calling it per row was about a third of the upsert; a batch without numeric metadata leaves
  * the column as it is.
  */
-async function upsertSessions(transaction: Transaction<Database>, deltas: SessionDelta[]): Promise<void> {
+async function upsertSessions(transaction: Kysely<Database>, deltas: SessionDelta[]): Promise<void> {
   const column = <T>(read: (delta: SessionDelta) => T) => deltas.map(read);
   await sql`
     INSERT INTO aibridge_sessions AS s (
@@ -169,17 +170,13 @@ async function upsertSessions(transaction: Transaction<Database>, deltas: Sessio
  * after the upsert, which locked the session rows: a writer ending interceptions of the same session waits
  * there, so two writers never insert one model row at once.
  */
-async function insertSessionModels(
-  transaction: Transaction<Database>,
-  deltas: SessionDelta[],
-): Promise<void> {
+function sessionModels(deltas: SessionDelta[]): RawBuilder<unknown> {
   const rows = deltas.flatMap((delta) => [...delta.models].map((model) => ({ model, delta })));
-  await sql`
+  return sql`
     INSERT INTO aibridge_session_models (model, initiator_id, session_key)
     SELECT * FROM unnest(${rows.map((row) => row.model)}::text[], ${rows.map((row) => row.delta.initiatorId)}::uuid[],
       ${rows.map((row) => row.delta.sessionKey)}::text[])
-    ON CONFLICT DO NOTHING
-  `.execute(transaction);
+    ON CONFLICT DO NOTHING`;
 }
 
 /**
@@ -188,7 +185,7 @@ async function insertSessionModels(
  * the upsert above has locked the session rows, so this takes no new locks.
  */
 async function addSessionErrors(
-  transaction: Transaction<Database>,
+  transaction: Kysely<Database>,
   facts: readonly InterceptionFacts[],
 ): Promise<void> {
   await sql`
@@ -264,35 +261,29 @@ const usageUpdates = (alias: string) =>
  * Ended interceptions per UTC day and dimension (with failures and token sums, migration 0008), the same
  * over all time (migration 0003), and per UTC hour (migration 0008).
  */
-async function upsertCounts(
-  transaction: Transaction<Database>,
-  facts: readonly InterceptionFacts[],
-): Promise<void> {
+function countStatements(facts: readonly InterceptionFacts[]): RawBuilder<unknown>[] {
   const days = usageDeltas(facts, (time) => time.toISOString().slice(0, 10));
-  await sql`
+  const hours = usageDeltas(facts, (time) => `${time.toISOString().slice(0, 13)}:00:00Z`);
+  const perDay = sql`
     INSERT INTO aibridge_interception_counts AS c (day, initiator_id, provider, provider_name, model, client,
       interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
     SELECT * FROM unnest(${days.map((row) => row.bucket)}::date[], ${usageColumns(days)})
-    ON CONFLICT (day, initiator_id, provider, provider_name, model, client) DO UPDATE SET ${usageUpdates('c')}
-  `.execute(transaction);
+    ON CONFLICT (day, initiator_id, provider, provider_name, model, client) DO UPDATE SET ${usageUpdates('c')}`;
   // Several days of one dimension fold into one total row: summed first, as one row may be upserted once.
-  await sql`
+  const total = sql`
     INSERT INTO aibridge_interception_totals AS t (initiator_id, provider, provider_name, model, client, interceptions)
     SELECT initiator_id, provider, provider_name, model, client, sum(n)
     FROM unnest(${usageColumns(days)})
       AS u (initiator_id, provider, provider_name, model, client, n, failed, input, output, cache_read, cache_write)
     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (initiator_id, provider, provider_name, model, client)
-      DO UPDATE SET interceptions = t.interceptions + excluded.interceptions
-  `.execute(transaction);
-  const hours = usageDeltas(facts, (time) => `${time.toISOString().slice(0, 13)}:00:00Z`);
-  await upsertUsageByDimension(transaction, hours);
-  await sql`
+      DO UPDATE SET interceptions = t.interceptions + excluded.interceptions`;
+  const perHour = sql`
     INSERT INTO aibridge_usage_hourly AS h (hour, initiator_id, provider, provider_name, model, client,
       interceptions, failed, input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
     SELECT * FROM unnest(${hours.map((row) => row.bucket)}::timestamptz[], ${usageColumns(hours)})
-    ON CONFLICT (hour, initiator_id, provider, provider_name, model, client) DO UPDATE SET ${usageUpdates('h')}
-  `.execute(transaction);
+    ON CONFLICT (hour, initiator_id, provider, provider_name, model, client) DO UPDATE SET ${usageUpdates('h')}`;
+  return [perDay, total, usageByDimension(hours), perHour];
 }
 
 /** The dimensions of `aibridge_usage_by_dimension` and each one's key in a fact. */
@@ -317,10 +308,7 @@ function weekOf(time: Date): string {
  * the batch's hourly sums (every dimension of one hour: usually a few rows) rather than from each fact:
  * 24 rows per fact made this the writer's costliest JavaScript (~7 ms of a 300-interception batch).
  */
-async function upsertUsageByDimension(
-  transaction: Transaction<Database>,
-  hours: readonly UsageDelta[],
-): Promise<void> {
+function usageByDimension(hours: readonly UsageDelta[]): RawBuilder<unknown> {
   const rows = new Map<
     string,
     { granularity: string; dimension: string; bucket: string; key: string; sums: number[] }
@@ -349,12 +337,11 @@ async function upsertUsageByDimension(
   const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
   const column = <T>(read: (row: (typeof sorted)[number]) => T) => sorted.map(read);
   const sum = (index: number) => column((row) => row.sums[index] ?? 0);
-  await sql`
+  return sql`
     INSERT INTO aibridge_usage_by_dimension AS d (granularity, dimension, bucket, key, interceptions, failed,
       input_tokens, output_tokens, cache_read_input_tokens, cache_write_input_tokens)
     SELECT * FROM unnest(${column((row) => row.granularity)}::text[], ${column((row) => row.dimension)}::text[],
       ${column((row) => row.bucket)}::timestamptz[], ${column((row) => row.key)}::text[], ${sum(0)}::bigint[],
       ${sum(1)}::bigint[], ${sum(2)}::bigint[], ${sum(3)}::bigint[], ${sum(4)}::bigint[], ${sum(5)}::bigint[])
-    ON CONFLICT (granularity, dimension, bucket, key) DO UPDATE SET ${usageUpdates('d')}
-  `.execute(transaction);
+    ON CONFLICT (granularity, dimension, bucket, key) DO UPDATE SET ${usageUpdates('d')}`;
 }
