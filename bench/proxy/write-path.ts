@@ -104,6 +104,8 @@ export async function measureWritePath(input: {
       db: store.db,
       logger,
       capacity: 100_000_000,
+      // As run-server.ts sets it.
+      writers: input.engine === 'postgres' ? 2 : 1,
       ...input.recorder,
       observer: {
         batchWritten: ({ ok }) => {

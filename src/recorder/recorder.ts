@@ -31,8 +31,9 @@ export interface RecorderOptions {
    * round trips, commit and JavaScript with another's execution on a second core (BENCHMARKS.md "Write
    * path past 5,000/s"). Rows are inserted with ON CONFLICT DO NOTHING and the rollups are sums and
    * min/max whose row locks are taken in key order (update-rollups.ts), so two batches commute and
-   * cannot deadlock; batches may therefore land out of queue order. PGlite, one backend behind one
-   * pooled connection, runs them one after the other.
+   * cannot deadlock; batches may therefore land out of queue order. Default 1; run-server.ts uses 2 on
+   * PostgreSQL. Not on PGlite: one backend behind one pooled connection would run them one after the
+   * other, and a query waiting for that connection would wait for two batches instead of one.
    */
   writers?: number;
   /**
@@ -82,7 +83,7 @@ export class Recorder {
     this.#options = {
       // About 2,000 rows: batches of this size amortize a transaction's round trips without long statements.
       maxBatch: 300,
-      writers: 2,
+      writers: 1,
       lingerMs: 20,
       retryDelayMs: 50,
       maxRetryDelayMs: 5000,

@@ -76,6 +76,8 @@ export async function runServer(input: {
     db: store.db,
     logger,
     capacity: config.recorderQueueSize,
+    // A second transaction while a backlog waits (recorder.ts); PGlite has one connection.
+    writers: store.engine === 'postgres' ? 2 : 1,
     observer: observability,
     journal: opened.journal,
     // The rows written drive the statistics upkeep.
