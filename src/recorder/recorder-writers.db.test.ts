@@ -3,9 +3,9 @@ import { pino } from 'pino';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../test/support/databases.js';
 import { type InterceptionSpec, interceptionRecord } from '../../test/support/record-fixtures.js';
-import { Recorder } from '../recorder/recorder.js';
-import { createUser } from './users.js';
-import { writeRecords } from './write-records.js';
+import { createUser } from '../store/users.js';
+import { writeRecords } from '../store/write-records.js';
+import { Recorder } from './recorder.js';
 
 /** A day of interceptions over a few sessions, models and hours, some failing, with usage and prompts. */
 function history(initiatorId: string): InterceptionSpec[] {
