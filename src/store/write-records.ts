@@ -22,15 +22,16 @@ export async function writeRecords(
     // PostgreSQL's JIT compiles the rollup statements (their set-returning functions look costly to the
     // planner) for ~300 ms per batch; the writer's statements are small and never gain from it. Sent with
     // BEGIN as one simple-protocol message (no parameters): one round trip less than Kysely's transaction.
-    await sql.raw('BEGIN; SET LOCAL jit = off').execute(connection);
     try {
+      await sql.raw('BEGIN; SET LOCAL jit = off').execute(connection);
       const inserted = await insertInterceptions(connection, interceptions);
       await insertChildren(connection, interceptions);
       await updateRollups(connection, inserted.map(factsOf));
       await sql.raw('COMMIT').execute(connection);
     } catch (error) {
       // As Kysely's transaction does: a broken connection cannot roll back (the server already has), and
-      // the pool discards it.
+      // the pool discards it. Also after a failed BEGIN message, so no connection goes back to the pool
+      // inside an aborted transaction (a ROLLBACK outside one only warns).
       await sql
         .raw('ROLLBACK')
         .execute(connection)
