@@ -37,6 +37,50 @@ describe('Recorder', () => {
     expect(recorder.written).toBe(3);
   });
 
+  it('writes a second batch beside the first only while full batches wait, counting both as pending', async () => {
+    const started: string[][] = [];
+    const finish: Array<() => void> = [];
+    const recorder = new Recorder({
+      db,
+      logger,
+      capacity: 100,
+      maxBatch: 2,
+      writers: 2,
+      lingerMs: 0,
+      write: (_db, interceptions) => {
+        started.push(ids(interceptions));
+        return new Promise<void>((resolve) => finish.push(resolve));
+      },
+    });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) recorder.enqueue(interception(id));
+    await vi.waitFor(() => expect(started).toHaveLength(2));
+    // Two batches in flight and one interception queued; no third writer.
+    expect(started.flat().sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(recorder.pending).toBe(5);
+    expect(recorder.hasRoom()).toBe(true);
+    finish.shift()?.();
+    await vi.waitFor(() => expect(started).toHaveLength(3));
+    expect(started[2]).toEqual(['e']);
+    for (const resolve of finish.splice(0)) resolve();
+    await vi.waitFor(() => expect(finish).toHaveLength(0));
+    await recorder.drain();
+    expect(recorder.written).toBe(5);
+    expect(recorder.pending).toBe(0);
+
+    // A backlog below a full batch is left to one writer.
+    recorder.enqueue(interception('f'));
+    await vi.waitFor(() => expect(started).toHaveLength(4));
+    recorder.enqueue(interception('g'));
+    // A further writer would take its batch after one turn of the event loop.
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(4);
+    finish.shift()?.();
+    await vi.waitFor(() => expect(started).toHaveLength(5));
+    finish.shift()?.();
+    await recorder.drain();
+    expect(started.slice(3)).toEqual([['f'], ['g']]);
+  });
+
   it('retries a failed batch with backoff until it lands, losing nothing', async () => {
     let attempts = 0;
     const landed: string[] = [];

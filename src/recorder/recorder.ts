@@ -1,9 +1,10 @@
 /**
  * The write path: the proxy hands each finished interception, whole, to a bounded in-memory queue and
- * never waits on the database; one writer drains the queue in batches of whole interceptions (one
- * transaction each), retrying a failed batch until it lands. Nothing queued is ever dropped. With a
- * journal, every interception let in and every one queued is also appended to it, so a killed process
- * loses nothing (see journal.ts).
+ * never waits on the database; a writer drains the queue in batches of whole interceptions (one
+ * transaction each), retrying a failed batch until it lands. While a backlog of full batches waits, a
+ * second writer works beside the first (see `writers`). Nothing queued is ever dropped. With a journal,
+ * every interception let in and every one queued is also appended to it, so a killed process loses
+ * nothing (see journal.ts).
  */
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -22,6 +23,19 @@ export interface RecorderOptions {
   capacity: number;
   /** Most interceptions written in one transaction. */
   maxBatch?: number;
+  /**
+   * Most batches written at once, each in its own transaction on its own connection. Writers beyond the
+   * first start only while at least a full batch waits, and stop when it is worked off: at low load one
+   * transaction at a time keeps batches large. A batch is mostly the database's work on one backend
+   * (the bridge's own share is about a third), so on PostgreSQL a second transaction overlaps one batch's
+   * round trips, commit and JavaScript with another's execution on a second core (BENCHMARKS.md "Write
+   * path past 5,000/s"). Rows are inserted with ON CONFLICT DO NOTHING and the rollups are sums and
+   * min/max whose row locks are taken in key order (update-rollups.ts), so two batches commute and
+   * cannot deadlock; batches may therefore land out of queue order. Default 1; run-server.ts uses 2 on
+   * PostgreSQL. Not on PGlite: one backend behind one pooled connection would run them one after the
+   * other, and a query waiting for that connection would wait for two batches instead of one.
+   */
+  writers?: number;
   /**
    * How long the writer waits for more interceptions before writing a batch smaller than `maxBatch`. At low load
    * this turns one transaction per interception into one per few dozen, so the writer's work on the shared
@@ -50,9 +64,13 @@ export class Recorder {
   readonly #options: Required<Omit<RecorderOptions, 'logger' | 'db' | 'journal' | 'observer'>> &
     Pick<RecorderOptions, 'logger' | 'db' | 'journal' | 'observer'>;
   #queue: RecordedInterception[] = [];
-  #writing: Promise<void> | null = null;
+  /** Writers running (each writing or about to write a batch taken off the queue). */
+  #writers = 0;
+  /** Interceptions taken off the queue by a writer and not written yet. */
+  #inFlight = 0;
   #failures = 0;
-  #waitingForDatabase = false;
+  /** Writers waiting for an unreachable database. */
+  #waitingForDatabase = 0;
   /** Set by {@link release}: the writer stops and drains resolve; what is left stays in the journal. */
   #released = false;
   #written = 0;
@@ -65,6 +83,7 @@ export class Recorder {
     this.#options = {
       // About 2,000 rows: batches of this size amortize a transaction's round trips without long statements.
       maxBatch: 300,
+      writers: 1,
       lingerMs: 20,
       retryDelayMs: 50,
       maxRetryDelayMs: 5000,
@@ -82,7 +101,7 @@ export class Recorder {
    */
   enqueue(interception: RecordedInterception, options: { admitted?: boolean } = {}): boolean {
     if (options.admitted) this.#admitted = Math.max(0, this.#admitted - 1);
-    else if (this.#queue.length >= this.#options.capacity) return false;
+    else if (!this.hasRoom()) return false;
     this.#options.journal?.queued(interception);
     this.#push([interception]);
     return true;
@@ -101,7 +120,7 @@ export class Recorder {
 
   /** Whether a new interception would be admitted now. */
   hasRoom(): boolean {
-    return this.#queue.length < this.#options.capacity;
+    return this.pending < this.#options.capacity;
   }
 
   /**
@@ -119,7 +138,17 @@ export class Recorder {
 
   /** Interceptions waiting to be written. */
   get pending(): number {
+    return this.#queue.length + this.#inFlight;
+  }
+
+  /** Interceptions waiting for a writer (those of batches being written not counted). */
+  get queued(): number {
     return this.#queue.length;
+  }
+
+  /** Whether at least a full batch waits for a writer: the writer is working off a backlog. */
+  get behind(): boolean {
+    return this.#queue.length >= this.#options.maxBatch;
   }
 
   /** Interceptions written since start. */
@@ -133,7 +162,7 @@ export class Recorder {
    */
   drain(): Promise<void> {
     if (this.#released) return Promise.resolve();
-    if (this.#queue.length === 0 && this.#writing === null && this.#admitted === 0) return Promise.resolve();
+    if (this.#queue.length === 0 && this.#writers === 0 && this.#admitted === 0) return Promise.resolve();
     this.#wakeWriter?.();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
@@ -160,10 +189,24 @@ export class Recorder {
     });
   }
 
+  /** Starts the first writer, or one more while a full batch waits and no batch is failing. */
   #schedule(): void {
-    if (this.#writing !== null) return;
-    this.#writing = this.#writeAll().finally(() => {
-      this.#writing = null;
+    if (this.#writers === 0) this.#startWriter(true);
+    else if (
+      this.#writers < this.#options.writers &&
+      this.#queue.length >= this.#options.maxBatch &&
+      this.#failures === 0 &&
+      !this.#released
+    ) {
+      this.#startWriter(false);
+    }
+  }
+
+  #startWriter(first: boolean): void {
+    this.#writers += 1;
+    void this.#writeAll(first).finally(() => {
+      this.#writers -= 1;
+      if (this.#writers > 0) return;
       if (this.#queue.length > 0 && !this.#released) this.#schedule();
       else if (this.#admitted === 0) this.#resolveIdle();
     });
@@ -173,10 +216,33 @@ export class Recorder {
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
-  async #writeAll(): Promise<void> {
-    await this.#linger();
+  /**
+   * One writer: takes batches off the queue and writes each until it lands. The first lingers for a
+   * fuller batch and runs until the queue is empty; a further one only works off a backlog.
+   */
+  async #writeAll(first: boolean): Promise<void> {
+    if (first) await this.#linger();
+    // Not inside enqueue(): the interceptions of the current tick join the batch, and building the batch's
+    // statements stays off the caller's request.
+    else await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.#queue.length > 0 && !this.#released) {
-      const batch = this.#queue.slice(0, this.#options.maxBatch);
+      if (!first && this.#queue.length < this.#options.maxBatch) return;
+      const batch = this.#queue.splice(0, this.#options.maxBatch);
+      this.#inFlight += batch.length;
+      try {
+        await this.#writeBatch(batch);
+      } finally {
+        this.#inFlight -= batch.length;
+      }
+    }
+  }
+
+  /**
+   * Writes one batch, retrying until it lands. On release the batch is given up and stays in the journal
+   * (a write already sent may still land; the journal then learns it as usual).
+   */
+  async #writeBatch(batch: readonly RecordedInterception[]): Promise<void> {
+    while (!this.#released) {
       const began = performance.now();
       const report = (ok: boolean) =>
         this.#options.observer?.batchWritten({
@@ -188,23 +254,23 @@ export class Recorder {
       try {
         await this.#options.write(this.#options.db, batch);
         report(true);
-        this.#queue.splice(0, batch.length);
         this.#written += batch.length;
         this.#options.journal?.written(batch);
         if (this.#failures > 0) {
           this.#options.logger.info(
-            { interceptions: batch.length, pending: this.#queue.length },
+            { interceptions: batch.length, pending: this.pending - batch.length },
             'recorder recovered',
           );
         }
         this.#failures = 0;
+        return;
       } catch (error) {
         report(false);
         this.#failures += 1;
         if (isConnectionError(error)) {
           if (this.#failures === 1) {
             this.#options.logger.error(
-              { err: error, pending: this.#queue.length },
+              { err: error, pending: this.pending },
               'database unreachable; records wait in memory until it answers',
             );
           }
@@ -216,7 +282,7 @@ export class Recorder {
           this.#options.maxRetryDelayMs,
         );
         this.#options.logger.error(
-          { err: error, pending: this.#queue.length, attempt: this.#failures, retryInMs: delay },
+          { err: error, pending: this.pending, attempt: this.#failures, retryInMs: delay },
           'recording batch failed; will retry',
         );
         await new Promise((resolve) => setTimeout(resolve, delay));
@@ -226,7 +292,7 @@ export class Recorder {
 
   /** Probes the database every `probeIntervalMs` until it answers (or the recorder is released). */
   async #waitForDatabase(): Promise<void> {
-    this.#waitingForDatabase = true;
+    this.#waitingForDatabase += 1;
     try {
       while (!this.#released) {
         await new Promise((resolve) => setTimeout(resolve, this.#options.probeIntervalMs));
@@ -238,13 +304,13 @@ export class Recorder {
         }
       }
     } finally {
-      this.#waitingForDatabase = false;
+      this.#waitingForDatabase -= 1;
     }
   }
 
   /** Whether the writer is waiting for an unreachable database. */
   get waitingForDatabase(): boolean {
-    return this.#waitingForDatabase;
+    return this.#waitingForDatabase > 0;
   }
 
   /**
@@ -256,6 +322,6 @@ export class Recorder {
     this.#released = true;
     this.#wakeWriter?.();
     this.#resolveIdle();
-    return this.#queue.length;
+    return this.pending;
   }
 }

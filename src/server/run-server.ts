@@ -83,7 +83,10 @@ export async function runServer(input: {
   });
   timeUpstreamCalls();
   const releaseProcessGuard = guardProcess(logger);
-  const statistics = worker ? null : new StatisticsUpkeep({ db: store.db, logger });
+  // A burst's backlog defers analyzes (keep-statistics.ts); `recorder` is set before anything is written.
+  const statistics = worker
+    ? null
+    : new StatisticsUpkeep({ db: store.db, logger, busy: () => recorder.behind });
   statistics?.start();
   // The rows written drive the statistics upkeep (the primary's, in a cluster).
   const noteWritten = worker ? worker.noteWritten : (rows: number) => statistics?.noteWritten(rows);
@@ -107,6 +110,8 @@ export async function runServer(input: {
     db: store.db,
     logger,
     capacity: config.recorderQueueSize,
+    // A second transaction while a backlog waits (recorder.ts); PGlite has one connection.
+    writers: store.engine === 'postgres' ? 2 : 1,
     observer: observability,
     journal: opened.journal,
     write,

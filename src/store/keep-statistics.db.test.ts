@@ -69,6 +69,35 @@ describeEachDatabase('StatisticsUpkeep', (getStore) => {
     await upkeep.close();
   });
 
+  it('while the writer is behind, waits for the larger share, and analyzes at the first write after', async () => {
+    const store = getStore();
+    const user = await createUser(store.db, { username: 'burst-user' });
+    let busy = true;
+    const upkeep = new StatisticsUpkeep({
+      db: store.db,
+      logger,
+      minRows: 100,
+      fraction: 0,
+      busyFraction: 1000,
+      busy: () => busy,
+    });
+    upkeep.start();
+    await upkeep.idle();
+    const before = upkeep.analyzes;
+    const rows = await reltuples(store, 'aibridge_interceptions');
+    // Past minRows (10 interceptions of 4 rows each per write), far below the busy share: deferred.
+    for (let write = 0; write < 5; write += 1)
+      upkeep.noteWritten(await writeInterceptions(store, user!.id, 10));
+    await upkeep.idle();
+    expect(upkeep.analyzes).toBe(before);
+    busy = false;
+    upkeep.noteWritten(await writeInterceptions(store, user!.id, 1));
+    await upkeep.idle();
+    expect(upkeep.analyzes).toBe(before + 1);
+    expect(await reltuples(store, 'aibridge_interceptions')).toBe(rows + 51);
+    await upkeep.close();
+  });
+
   it('never runs two analyzes at once and stops when closed', async () => {
     const store = getStore();
     const upkeep = new StatisticsUpkeep({ db: store.db, logger, minRows: 0, fraction: 0 });

@@ -61,6 +61,16 @@ export interface StatisticsUpkeepOptions {
   minRows?: number;
   /** Share of the tables' size that, written since the last analyze, triggers one. */
   fraction?: number;
+  /**
+   * Whether the writer is working off a backlog (a burst). Meanwhile `busyFraction` replaces `fraction`,
+   * and the analyze the burst put off runs at the first write after it. Measured on the write path
+   * (BENCHMARKS.md "Write path past 5,000/s"): 20,000 interceptions queued at once set off ~25 analyzes at
+   * 10 %, whose sampling took the cores from the writer (about a fifth of its rate); at 100 % a burst
+   * sets off a handful. A long burst still gets statistics (the planner scales the last row counts by the
+   * tables' current size; a doubling is what it cannot scale), and a server always busy keeps them.
+   */
+  busy?: () => boolean;
+  busyFraction?: number;
 }
 
 /**
@@ -80,7 +90,7 @@ export class StatisticsUpkeep {
   #analyzes = 0;
 
   constructor(options: StatisticsUpkeepOptions) {
-    this.#options = { minRows: 1000, fraction: 0.1, ...options };
+    this.#options = { minRows: 1000, fraction: 0.1, busy: () => false, busyFraction: 1, ...options };
   }
 
   /** Reads the tables' size and analyzes at once when one was never analyzed (a database from before). */
@@ -96,7 +106,8 @@ export class StatisticsUpkeep {
   noteWritten(rows: number): void {
     this.#writtenSinceAnalyze += rows;
     if (this.#running !== null || this.#closed) return;
-    const threshold = this.#options.minRows + this.#options.fraction * (this.#rowsAtAnalyze ?? 0);
+    const fraction = this.#options.busy() ? this.#options.busyFraction : this.#options.fraction;
+    const threshold = this.#options.minRows + fraction * (this.#rowsAtAnalyze ?? 0);
     if (this.#writtenSinceAnalyze > threshold) this.#run(() => this.#analyze());
   }
 
