@@ -17,7 +17,7 @@
  * that turn's endings, and those come back from their admissions as interrupted, never as nothing.
  * Measured at c=32: one write(2) per request instead of two (BENCHMARKS.md, "Crash journal").
  */
-import { closeSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newId } from '../core/ids.js';
@@ -112,6 +112,22 @@ export class Journal {
   flush(): void {
     this.#flushScheduled = false;
     if (this.#waiting !== '') this.#append('', []);
+  }
+
+  /**
+   * Keeps an interception the database refused for its data in `rejected.jsonl` beside the segments (a
+   * name replay does not read), as a `finished` line with the reason. Returns the file, or null when it
+   * could not be written. Moving the line into a segment file makes the next start write it again.
+   */
+  reject(interception: RecordedInterception, reason: { code: string; message: string }): string | null {
+    const path = join(this.#directory, 'rejected.jsonl');
+    try {
+      appendFileSync(path, `${JSON.stringify({ kind: 'finished', interception, rejected: reason })}\n`);
+      return path;
+    } catch (error) {
+      this.#logger.error({ err: error, path }, 'cannot keep a refused interception');
+      return null;
+    }
   }
 
   /** Called once interceptions are in the database: they leave the journal. */

@@ -74,6 +74,7 @@ export class Recorder {
   /** Set by {@link release}: the writer stops and drains resolve; what is left stays in the journal. */
   #released = false;
   #written = 0;
+  #rejected = 0;
   #idleWaiters: Array<() => void> = [];
   #wakeWriter: (() => void) | null = null;
   /** Interceptions let in by admit() not queued yet. */
@@ -266,6 +267,16 @@ export class Recorder {
         return;
       } catch (error) {
         report(false);
+        if (isDataError(error)) {
+          // Retrying cannot cure what a record's own data causes, and one such record must not hold back
+          // every other: halves are written on their own until the one the database refuses is alone.
+          if (batch.length > 1) {
+            const half = Math.ceil(batch.length / 2);
+            await this.#writeBatch(batch.slice(0, half));
+            await this.#writeBatch(batch.slice(half));
+          } else if (batch[0] !== undefined) this.#reject(batch[0], error);
+          return;
+        }
         this.#failures += 1;
         if (isConnectionError(error)) {
           if (this.#failures === 1) {
@@ -288,6 +299,28 @@ export class Recorder {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+  }
+
+  /**
+   * Sets aside an interception the database refuses for its data: kept whole in the journal's rejected
+   * file (never replayed by itself; an operator can move it back once the cause is fixed), logged with
+   * the database's reason, and let out of the queue and the journal.
+   */
+  #reject(interception: RecordedInterception, error: unknown): void {
+    const keptIn = this.#options.journal?.reject(interception, describeDataError(error)) ?? null;
+    this.#rejected += 1;
+    this.#options.logger.error(
+      { err: error, interceptionId: interception.start.id, keptIn },
+      keptIn === null
+        ? 'the database refused an interception for its data; it could not be kept'
+        : 'the database refused an interception for its data; it is kept in the rejected file',
+    );
+    this.#options.journal?.written([interception]);
+  }
+
+  /** Interceptions the database refused for their data (see {@link Recorder.#reject}). */
+  get rejected(): number {
+    return this.#rejected;
   }
 
   /** Probes the database every `probeIntervalMs` until it answers (or the recorder is released). */
@@ -324,4 +357,20 @@ export class Recorder {
     this.#resolveIdle();
     return this.pending;
   }
+}
+
+/**
+ * Errors of a statement's data (SQLSTATE class 22, data exception; class 23, integrity constraint
+ * violation, e.g. a user that is not in this database): the same records fail the same way every time.
+ * Anything else (a deadlock, a full disk, a missing table) is retried, as the cause is not the record's.
+ */
+function isDataError(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+/** The database's code and message of a data error, as the rejected file keeps it. */
+function describeDataError(error: unknown): { code: string; message: string } {
+  const { code, message } = error as { code: string; message?: unknown };
+  return { code, message: typeof message === 'string' ? message : String(error) };
 }
