@@ -6,6 +6,12 @@ import type { Logger } from 'pino';
  * a function that removes the guard.
  */
 export function guardProcess(logger: Logger): () => void {
+  // Where the log goes may go away (a closed pipe: the reader exited, `aibridge server | head`). Its write
+  // errors are then only ignored: unhandled, each became an uncaught exception whose log line failed
+  // again, a loop that held a core at 100 % for as long as the server ran.
+  const onOutputError = () => {};
+  process.stdout.on('error', onOutputError);
+  process.stderr.on('error', onOutputError);
   const onException = (error: Error) =>
     logger.error({ err: error }, 'unexpected error; the server keeps running');
   const onRejection = (reason: unknown) =>
@@ -13,6 +19,8 @@ export function guardProcess(logger: Logger): () => void {
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
   return () => {
+    process.stdout.off('error', onOutputError);
+    process.stderr.off('error', onOutputError);
     process.off('uncaughtException', onException);
     process.off('unhandledRejection', onRejection);
   };

@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { startServerProcess } from '../support/processes.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'aibridge-broken-stdout-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+/** CPU seconds (user + system) the process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+it('keeps serving, and stays idle, when the pipe its log goes to is closed', async () => {
+  const server = await startServerProcess(['--data-dir', directory, '--log-level', 'info']);
+  const pid = server.child.pid ?? 0;
+  try {
+    // The reader of the server's output goes away, as when `aibridge server | head` ends.
+    server.child.stdout?.destroy();
+    // Each request logs a line (into the closed pipe).
+    const began = { cpu: cpuSeconds(pid), wall: performance.now() };
+    for (let index = 0; index < 40; index++) {
+      const response = await fetch(`${server.url}/api/v2/aibridge/interceptions`);
+      expect(response.status).toBe(401);
+    }
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    const cpu = cpuSeconds(pid) - began.cpu;
+    const wall = (performance.now() - began.wall) / 1000;
+    // A server that loops on its own failed log writes uses a whole core all the time; one that serves
+    // 41 small requests uses a fraction of the time they take.
+    expect(cpu / wall).toBeLessThan(0.6);
+    expect(server.child.exitCode).toBeNull();
+  } finally {
+    server.child.kill('SIGKILL');
+  }
+}, 60_000);
