@@ -5,7 +5,16 @@ import { afterAll, expect, it } from 'vitest';
 import { startServerProcess } from '../support/processes.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'aibridge-broken-stdout-'));
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+let serverPid: number | undefined;
+afterAll(() => {
+  // Also when the test timed out with the server spinning: never leave it running.
+  if (serverPid !== undefined) {
+    try {
+      process.kill(serverPid, 'SIGKILL');
+    } catch {}
+  }
+  rmSync(directory, { recursive: true, force: true });
+});
 
 /** CPU seconds (user + system) the process has used, from /proc. */
 function cpuSeconds(pid: number): number {
@@ -16,6 +25,7 @@ function cpuSeconds(pid: number): number {
 it('keeps serving, and stays idle, when the pipe its log goes to is closed', async () => {
   const server = await startServerProcess(['--data-dir', directory, '--log-level', 'info']);
   const pid = server.child.pid ?? 0;
+  serverPid = pid;
   try {
     // The reader of the server's output goes away, as when `aibridge server | head` ends.
     server.child.stdout?.destroy();
