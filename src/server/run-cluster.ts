@@ -22,7 +22,6 @@ import { journalDirectory, workerJournalDirectories } from '../recorder/replay-j
 import { StatisticsUpkeep } from '../store/keep-statistics.js';
 import type { Database } from '../store/schema.js';
 import { writeRecords } from '../store/write-records.js';
-import { version } from '../version.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import {
   type FromWorker,
@@ -33,12 +32,7 @@ import {
 } from './cluster-messages.js';
 import { guardProcess } from './guard-process.js';
 import { replayJournalDirectories } from './replay-journals.js';
-import {
-  formatAddress,
-  openConfiguredStore,
-  schedulePurge,
-  warnOfProvidersWithoutKey,
-} from './run-server.js';
+import { formatAddress, logListening, openConfiguredStore, schedulePurge } from './run-server.js';
 import { reasonOf, StartupError } from './startup-error.js';
 
 /** A running cluster, as the CLI sees it. */
@@ -318,20 +312,15 @@ export async function runCluster(input: {
   stopPurge = schedulePurge({ store, logger, retentionMs: config.retentionMs });
   const host = config.listen.host === '0.0.0.0' ? '127.0.0.1' : config.listen.host;
   const url = `http://${formatAddress({ host, port })}`;
-  warnOfProvidersWithoutKey(config, logger);
-  logger.info(
-    {
-      url,
-      version,
-      engine: 'postgres',
-      workers: slots.length,
-      providers: config.providers.map((p) => p.name),
-      ...(metricsServer ? { metrics: metricsServer.url } : {}),
-      ...(config.otelEndpoint ? { traces: config.otelEndpoint } : {}),
-      ...(adminToken ? { adminCreated: true, adminTokenFile: config.adminTokenFile } : {}),
-    },
-    'aibridge listening',
-  );
+  logListening({
+    config,
+    logger,
+    url,
+    engine: 'postgres',
+    workers: slots.length,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
+    adminCreated: Boolean(adminToken),
+  });
 
   let closing: Promise<void> | null = null;
   return {

@@ -177,19 +177,14 @@ export async function runServer(input: {
   if (worker) {
     logger.info({ pid: process.pid }, 'worker listening');
   } else {
-    warnOfProvidersWithoutKey(config, logger);
-    logger.info(
-      {
-        url,
-        version,
-        engine: store.engine,
-        providers: config.providers.map((p) => p.name),
-        ...(metricsServer ? { metrics: metricsServer.url } : {}),
-        ...(config.otelEndpoint ? { traces: config.otelEndpoint } : {}),
-        ...(adminToken ? { adminCreated: true, adminTokenFile: config.adminTokenFile } : {}),
-      },
-      'aibridge listening',
-    );
+    logListening({
+      config,
+      logger,
+      url,
+      engine: store.engine,
+      ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
+      adminCreated: adminToken !== null,
+    });
   }
 
   let closing: Promise<void> | null = null;
@@ -266,8 +261,38 @@ export async function openConfiguredStore(
   }
 }
 
+/**
+ * The start: a warning for each provider without a central key, then the one `aibridge listening` line
+ * (of the single process, or of a cluster's primary with its worker count).
+ */
+export function logListening(input: {
+  config: Config;
+  logger: Logger;
+  url: string;
+  engine: string;
+  workers?: number;
+  metricsUrl?: string;
+  adminCreated: boolean;
+}): void {
+  const { config, logger } = input;
+  warnOfProvidersWithoutKey(config, logger);
+  logger.info(
+    {
+      url: input.url,
+      version,
+      engine: input.engine,
+      ...(input.workers === undefined ? {} : { workers: input.workers }),
+      providers: config.providers.map((provider) => provider.name),
+      ...(input.metricsUrl ? { metrics: input.metricsUrl } : {}),
+      ...(config.otelEndpoint ? { traces: config.otelEndpoint } : {}),
+      ...(input.adminCreated ? { adminCreated: true, adminTokenFile: config.adminTokenFile } : {}),
+    },
+    'aibridge listening',
+  );
+}
+
 /** Warns of each provider that has no central key (its requests need the user's own, or fail). */
-export function warnOfProvidersWithoutKey(config: Config, logger: Logger): void {
+function warnOfProvidersWithoutKey(config: Config, logger: Logger): void {
   for (const provider of config.providers) {
     if (provider.key) continue;
     logger.warn(
