@@ -7,7 +7,7 @@ import pg from 'pg';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeProvider } from './fake-provider/fake-provider.js';
-import { testDatabaseUrl, testEngines } from './support/databases.js';
+import { createScratchDatabase, testEngines } from './support/databases.js';
 import { freePort, runCli, type ServerProcess, startServerProcess } from './support/processes.js';
 
 interface WireInterception {
@@ -70,11 +70,10 @@ describe('aibridge server --workers on the embedded database', () => {
 
 for (const engine of testEngines().filter((name) => name === 'postgres')) {
   describe(`aibridge server --workers 2 [${engine}]`, () => {
-    const database = `aibridge_workers_${Date.now().toString(36)}`;
     const directory = mkdtempSync(join(tmpdir(), 'aibridge-workers-'));
     const tokenFile = join(directory, 'admin-token');
     let databaseUrl = '';
-    let admin: pg.Client;
+    let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
     let fake: FakeProvider;
     let server: ServerProcess;
     let metricsPort: number;
@@ -106,12 +105,8 @@ for (const engine of testEngines().filter((name) => name === 'postgres')) {
 
     beforeAll(async () => {
       fake = await FakeProvider.start();
-      admin = new pg.Client({ connectionString: testDatabaseUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${database}`);
-      const url = new URL(testDatabaseUrl ?? '');
-      url.pathname = `/${database}`;
-      databaseUrl = url.toString();
+      scratch = await createScratchDatabase('aibridge_workers');
+      databaseUrl = scratch.url;
       metricsPort = await freePort();
       server = await startServerProcess([
         '--workers',
@@ -138,8 +133,7 @@ for (const engine of testEngines().filter((name) => name === 'postgres')) {
     afterAll(async () => {
       await server?.stop();
       await fake?.close();
-      await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin?.end();
+      await scratch?.drop();
       rmSync(directory, { recursive: true, force: true });
     });
 

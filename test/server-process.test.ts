@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../src/store/migrate.js';
-import { testDatabaseUrl, testEngines } from './support/databases.js';
+import { createScratchDatabase, testEngines } from './support/databases.js';
 import { freePort, runCli, type ServerProcess, startServerProcess } from './support/processes.js';
 
 describe('aibridge server on the embedded database', () => {
@@ -131,22 +131,16 @@ describe('aibridge server start-up errors', () => {
 
 for (const engine of testEngines().filter((name) => name === 'postgres')) {
   describe(`two servers starting at once on one database [${engine}]`, () => {
-    const database = `aibridge_twin_${Date.now().toString(36)}`;
-    let admin: pg.Client;
+    let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
     let databaseUrl: string;
     const directories: string[] = [];
 
     beforeAll(async () => {
-      admin = new pg.Client({ connectionString: testDatabaseUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${database}`);
-      const url = new URL(testDatabaseUrl ?? '');
-      url.pathname = `/${database}`;
-      databaseUrl = url.toString();
+      scratch = await createScratchDatabase('aibridge_twin');
+      databaseUrl = scratch.url;
     });
     afterAll(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await admin.end();
+      await scratch?.drop();
       for (const directory of directories) rmSync(directory, { recursive: true, force: true });
     });
 

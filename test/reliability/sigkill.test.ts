@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeProvider } from '../fake-provider/fake-provider.js';
-import { testDatabaseUrl, testEngines } from '../support/databases.js';
+import { createScratchDatabase, testEngines } from '../support/databases.js';
 import { startServerProcess } from '../support/processes.js';
 
 interface WireInterception {
@@ -21,29 +21,21 @@ interface WireInterception {
 
 for (const engine of testEngines()) {
   describe(`SIGKILL under load, through the aibridge server process [${engine}]`, () => {
-    const database = `aibridge_sigkill_${Date.now().toString(36)}`;
     const directory = mkdtempSync(join(tmpdir(), 'aibridge-sigkill-'));
     let databaseUrl: string | undefined;
-    let admin: pg.Client | undefined;
+    let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
     let fake: FakeProvider;
 
     beforeAll(async () => {
       fake = await FakeProvider.start();
       if (engine === 'postgres') {
-        admin = new pg.Client({ connectionString: testDatabaseUrl });
-        await admin.connect();
-        await admin.query(`CREATE DATABASE ${database}`);
-        const url = new URL(testDatabaseUrl ?? '');
-        url.pathname = `/${database}`;
-        databaseUrl = url.toString();
+        scratch = await createScratchDatabase('aibridge_sigkill');
+        databaseUrl = scratch.url;
       }
     });
     afterAll(async () => {
       await fake?.close();
-      if (admin) {
-        await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-        await admin.end();
-      }
+      await scratch?.drop();
       rmSync(directory, { recursive: true, force: true });
     });
 

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { copyTemplate } from './pglite-template.js';
@@ -11,6 +12,30 @@ export const testDatabaseUrl = process.env.AIBRIDGE_TEST_DATABASE_URL;
 
 export function testEngines(): Engine[] {
   return testDatabaseUrl ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/**
+ * A database of its own on the test PostgreSQL server, for a server process to own whole (its migrations,
+ * its owner); `drop()` removes it. Fails loudly when the test server is not set.
+ */
+export async function createScratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!testDatabaseUrl) throw new Error('AIBRIDGE_TEST_DATABASE_URL is not set');
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
 }
 
 /** A migrated store of its own: a copy of the PGlite template, or a fresh schema on PostgreSQL. */
