@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { closePools, measureThroughput, type Target } from './load.js';
-import { type Child, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
+import { type Child, cpuSecondsOf, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
 
 const body = JSON.stringify({
   model: 'gpt-4.1',
@@ -30,24 +30,14 @@ const serverUrl = process.env.AIBRIDGE_BENCH_DATABASE_URL ?? 'postgres://postgre
 const usePglite = process.env.PROBE_PGLITE === '1';
 const baseRoot = process.env.PROBE_BASE;
 
-/** CPU seconds (user + system, all threads) of a process, from /proc. */
-function cpuOf(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /** CPU seconds of every postgres process (other users of the server count too: read it as a trend). */
 function postgresCpu(): number {
   let sum = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') sum += cpuOf(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres')
+        sum += cpuSecondsOf(Number(entry));
     } catch {}
   }
   return sum;
@@ -121,11 +111,11 @@ async function main(): Promise<void> {
     const cpu = new Map<string, number[][]>();
     for (let round = 0; round < rounds; round++) {
       for (const { target, pid } of entries) {
-        const before = [cpuOf(pid), cpuOf(fake.process.pid), postgresCpu()];
+        const before = [cpuSecondsOf(pid), cpuSecondsOf(fake.process.pid), postgresCpu()];
         const generator = process.cpuUsage();
         const result = await measureThroughput({ target, body, concurrency: 32, durationMs });
         const used = process.cpuUsage(generator);
-        const after = [cpuOf(pid), cpuOf(fake.process.pid), postgresCpu()];
+        const after = [cpuSecondsOf(pid), cpuSecondsOf(fake.process.pid), postgresCpu()];
         const perRequest = [
           ...after.map((value, index) => ((value - (before[index] ?? 0)) / result.requests) * 1e6),
           ((used.user + used.system) / result.requests) * 1,

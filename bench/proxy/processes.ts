@@ -128,6 +128,21 @@ export async function startScript(input: { cwd: string; args: string[]; port: nu
   return { url, process: child, output, stop: () => stopChild(child) };
 }
 
+/**
+ * CPU seconds (user + system, all threads) a process has used, from Linux `/proc` (clock ticks of 1/100 s);
+ * 0 when it cannot be read (gone, or not Linux).
+ */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident and peak resident memory of a process in MiB (Linux `/proc`), or null elsewhere. */
 export function memoryOf(pid: number | undefined): { rss: number; peak: number } | null {
   if (pid === undefined) return null;

@@ -13,7 +13,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { closePools, measureThroughput, type Target } from './load.js';
-import { type Child, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
+import { type Child, cpuSecondsOf, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
 import { markdownTable, ms, percent, percentile } from './stats.js';
 
 const quick = process.env.AIBRIDGE_BENCH_QUICK === '1';
@@ -36,20 +36,11 @@ const body = JSON.stringify({
  */
 function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return Number.NaN;
-  const own = (id: number) => {
-    try {
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return 0;
-    }
-  };
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
     .trim()
     .split(' ')
     .filter(Boolean);
-  return own(pid) + children.reduce((sum, child) => sum + own(Number(child)), 0);
+  return cpuSecondsOf(pid) + children.reduce((sum, child) => sum + cpuSecondsOf(Number(child)), 0);
 }
 
 async function main(): Promise<void> {
