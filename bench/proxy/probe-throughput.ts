@@ -65,8 +65,8 @@ async function startBridgeFrom(name: string, root: string | undefined, fakeUrl: 
       ...['--data-dir', dataDir, '--admin-token-file', tokenFile],
       ...(databaseUrl === null ? [] : ['--database-url', databaseUrl]),
       ...['--openai-base-url', `${fakeUrl}/v1`, '--openai-key', 'sk-probe-0000', '--retention', '0'],
-      // One process, as the relay is (an earlier checkout may not know the setting).
-      ...(root === undefined ? ['--workers', process.env.PROBE_WORKERS ?? '1'] : []),
+      // One process, as the relay is.
+      ...['--workers', process.env.PROBE_WORKERS ?? '1'],
     ],
     nodeOptions ? { NODE_OPTIONS: nodeOptions } : {},
     root,

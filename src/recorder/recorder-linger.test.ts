@@ -7,8 +7,9 @@ import { Recorder } from './recorder.js';
 
 const interception = endedInterception;
 
-function recorderWith(options: { lingerMs: number; maxBatch?: number }) {
+function recorderWith(options: { lingerMs: number; maxBatch?: number; writeMs?: number }) {
   const batches: number[] = [];
+  const takenAt: number[] = [];
   const recorder = new Recorder({
     db: {} as Kysely<Database>,
     logger: pino({ level: 'silent' }),
@@ -16,9 +17,11 @@ function recorderWith(options: { lingerMs: number; maxBatch?: number }) {
     ...options,
     write: async (_db, interceptions) => {
       batches.push(interceptions.length);
+      takenAt.push(Date.now());
+      if (options.writeMs) await new Promise((resolve) => setTimeout(resolve, options.writeMs));
     },
   });
-  return { recorder, batches };
+  return { recorder, batches, takenAt };
 }
 
 describe('Recorder linger', () => {
@@ -53,5 +56,32 @@ describe('Recorder linger', () => {
     await vi.advanceTimersByTimeAsync(20);
     expect(batches).toEqual([1, 4]);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('takes batches at most every lingerMs under steady load, and at once after a slower write', async () => {
+    const { recorder, batches, takenAt } = recorderWith({ lingerMs: 20, writeMs: 5 });
+    // One interception a millisecond for 100 ms: what arrives during a write waits for the rest of the
+    // 20 ms instead of going out as a batch of five.
+    for (let index = 0; index < 100; index++) {
+      recorder.enqueue(interception(`s${index}`));
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    await vi.advanceTimersByTimeAsync(100);
+    expect(batches.reduce((sum, size) => sum + size, 0)).toBe(100);
+    expect(batches.length).toBeLessThanOrEqual(6);
+    const gaps = takenAt.slice(1).map((at, index) => at - (takenAt[index] ?? 0));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(20);
+
+    // A write slower than the linger is followed by the next batch as soon as it lands.
+    const slow = recorderWith({ lingerMs: 20, writeMs: 50 });
+    for (let index = 0; index < 100; index++) {
+      slow.recorder.enqueue(interception(`t${index}`));
+      await vi.advanceTimersByTimeAsync(1);
+    }
+    await vi.advanceTimersByTimeAsync(200);
+    expect(slow.batches.reduce((sum, size) => sum + size, 0)).toBe(100);
+    const slowGaps = slow.takenAt.slice(1).map((at, index) => at - (slow.takenAt[index] ?? 0));
+    for (const gap of slowGaps) expect(gap).toBeGreaterThanOrEqual(50);
+    for (const gap of slowGaps) expect(gap).toBeLessThan(55);
   });
 });

@@ -39,7 +39,11 @@ export interface RecorderOptions {
   /**
    * How long the writer waits for more interceptions before writing a batch smaller than `maxBatch`. At low load
    * this turns one transaction per interception into one per few dozen, so the writer's work on the shared
-   * event loop stays off the proxy's latency; `drain()` cuts the wait short.
+   * event loop stays off the proxy's latency; `drain()` cuts the wait short. Under steady load the writer
+   * also takes its batches at least this far apart (a batch that took longer to write is followed at
+   * once): writing whatever arrived during the previous write made batches of a few interceptions at
+   * c=32, and each small transaction's commit, round trips and rollup upserts cost PostgreSQL three times
+   * the CPU per interception (BENCHMARKS.md "Batches taken at most every 20 ms").
    */
   lingerMs?: number;
   /** Backoff after a batch failed for another reason than an unreachable database: first delay and ceiling. */
@@ -168,15 +172,17 @@ export class Recorder {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Waits for more interceptions to join the batch: `lingerMs`, unless a full batch is queued or a drain is waiting. */
-  #linger(): Promise<void> {
-    const { lingerMs, maxBatch } = this.#options;
-    if (lingerMs <= 0 || this.#queue.length >= maxBatch || this.#idleWaiters.length > 0) {
+  /**
+   * Waits `ms` for more interceptions to join the batch, unless a full batch is queued or a drain is
+   * waiting.
+   */
+  #linger(ms: number): Promise<void> {
+    if (ms <= 0 || this.#queue.length >= this.#options.maxBatch || this.#idleWaiters.length > 0) {
       // Still let the interceptions of the current tick join the batch.
       return new Promise<void>((resolve) => setImmediate(resolve));
     }
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(wake, lingerMs);
+      const timer = setTimeout(wake, ms);
       function wake() {
         clearTimeout(timer);
         resolve();
@@ -219,15 +225,24 @@ export class Recorder {
 
   /**
    * One writer: takes batches off the queue and writes each until it lands. The first lingers for a
-   * fuller batch and runs until the queue is empty; a further one only works off a backlog.
+   * fuller batch, takes batches at most every `lingerMs` and runs until the queue is empty; a further
+   * one only works off a backlog.
    */
   async #writeAll(first: boolean): Promise<void> {
-    if (first) await this.#linger();
+    const { lingerMs } = this.#options;
     // Not inside enqueue(): the interceptions of the current tick join the batch, and building the batch's
     // statements stays off the caller's request.
-    else await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.#queue.length > 0 && !this.#released) {
+    if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
+    let takenAt: number | null = null;
+    while (!this.#released) {
+      if (first) {
+        // Nothing more to write: a later interception starts a new writer, which lingers in full.
+        if (takenAt !== null && this.#queue.length === 0) return;
+        await this.#linger(takenAt === null ? lingerMs : takenAt + lingerMs - performance.now());
+      }
+      if (this.#queue.length === 0 || this.#released) return;
       if (!first && this.#queue.length < this.#options.maxBatch) return;
+      takenAt = performance.now();
       const batch = this.#queue.splice(0, this.#options.maxBatch);
       this.#inFlight += batch.length;
       try {
