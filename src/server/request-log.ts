@@ -10,8 +10,14 @@ import type { ServerContext } from './context.js';
 const proxyPrefix = '/api/v2/aibridge/';
 const queryRoutes = new Set(['interceptions', 'sessions', 'models', 'clients', 'openapi.json']);
 
-/** Registers the hook that carries each request's facts and logs its line at the end. */
+/**
+ * Registers the hook that carries each request's facts and logs its line at the end. When nothing reads
+ * the facts (log level above `info`, no metrics, no traces) no hook is registered: the two context
+ * switches, the close listener and the deferred line cost about 5 % of a proxied request's CPU at c=32
+ * (BENCHMARKS.md, "Batches taken at most every 20 ms").
+ */
 export function registerRequestLog(app: FastifyInstance, context: ServerContext): void {
+  if (!readsRequestFacts(context)) return;
   app.addHook('onRequest', (request, reply, done) => {
     const facts: RequestFacts = { startedAt: performance.now() };
     const logger = context.logger;
@@ -42,6 +48,16 @@ export function registerRequestLog(app: FastifyInstance, context: ServerContext)
     if (facts) runWithRequestFacts(facts, () => done());
     else done();
   });
+}
+
+/** Whether a request's facts are read by anything: its log line, the metrics, the traces. */
+export function readsRequestFacts(context: Pick<ServerContext, 'logger' | 'observability'>): boolean {
+  const { observability } = context;
+  return (
+    context.logger.isLevelEnabled('info') ||
+    observability?.metrics !== undefined ||
+    observability?.tracing !== undefined
+  );
 }
 
 const factsByRequest = new WeakMap<object, RequestFacts>();

@@ -81,7 +81,9 @@ export async function runServer(input: {
       : undefined,
     tracing: config.otelEndpoint ? new Tracing({ endpoint: config.otelEndpoint, version }) : undefined,
   });
-  timeUpstreamCalls();
+  // Undici publishes its diagnostics messages only while a channel has subscribers: none when nothing
+  // reads the timings (the upstream call's debug line, metrics, traces).
+  if (observability.metrics || observability.tracing || logger.isLevelEnabled('debug')) timeUpstreamCalls();
   const releaseProcessGuard = guardProcess(logger);
   // A burst's backlog defers analyzes (keep-statistics.ts); `recorder` is set before anything is written.
   const statistics = worker
