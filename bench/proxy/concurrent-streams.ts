@@ -1,0 +1,213 @@
+/**
+ * `npm run bench:streams`: memory of the bridge while 1,000 streams are in flight at once (the performance
+ * issue's target: RSS ≤ 300 MB). The fake provider runs in this process and holds every stream after its
+ * first event (`holdStreams`), so all of them are certainly open when the memory is read, without timing;
+ * then it lets them finish and the bridge must record every one. The minimal relay is measured the same
+ * way as the floor of one Node hop; each bridge is one process (`--workers 1`) with recording on.
+ *
+ * Env: AIBRIDGE_BENCH_DATABASE_URL (else AIBRIDGE_TEST_DATABASE_URL) for the PostgreSQL bridge (without
+ * one, PGlite only); AIBRIDGE_BENCH_STREAMS (default 1000).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { FakeProvider } from '../../test/fake-provider/fake-provider.js';
+import { type Child, memoryOf, startBridge, startMinimalRelay } from './processes.js';
+import { markdownTable } from './stats.js';
+
+const streams = Number(process.env.AIBRIDGE_BENCH_STREAMS ?? 1000);
+const serverUrl = process.env.AIBRIDGE_BENCH_DATABASE_URL ?? process.env.AIBRIDGE_TEST_DATABASE_URL;
+const body = JSON.stringify({
+  model: 'gpt-4.1',
+  stream: true,
+  messages: [
+    { role: 'system', content: 'You are a coding assistant working in a TypeScript repository.' },
+    { role: 'user', content: 'Read src/main.ts and list the files under src.' },
+  ],
+});
+
+interface Target {
+  name: string;
+  child: Child;
+  url: string;
+  headers: Record<string, string>;
+  /** Interceptions recorded so far (bridges only). */
+  recorded?: () => Promise<number>;
+}
+
+interface Measured {
+  idle: number;
+  held: number;
+  peak: number;
+  errors: number;
+  recorded: string;
+}
+
+/** Opens `streams` streaming requests at once, reads the memory while all are held, then lets them end. */
+async function measure(fake: FakeProvider, target: Target): Promise<Measured> {
+  const url = new URL(target.url);
+  const pool = new Pool(url.origin, { connections: streams, pipelining: 1 });
+  const send = () =>
+    pool.request({
+      method: 'POST',
+      path: url.pathname,
+      headers: { 'content-type': 'application/json', ...target.headers },
+      body,
+    });
+  try {
+    // Warm-up: the code paths compiled, the upstream pool's first connections open.
+    for (let index = 0; index < 50; index++) await (await send()).body.text();
+    const idle = memoryOf(target.child.process.pid)?.rss ?? Number.NaN;
+    const before = target.recorded ? await target.recorded() : 0;
+    const release = fake.holdStreams();
+    let firstEvents = 0;
+    let allOpen: () => void = () => {};
+    const opened = new Promise<void>((resolve) => {
+      allOpen = resolve;
+    });
+    let errors = 0;
+    const finished = Array.from({ length: streams }, async () => {
+      try {
+        const response = await send();
+        let first = true;
+        for await (const _chunk of response.body) {
+          if (first) {
+            first = false;
+            firstEvents += 1;
+            if (firstEvents === streams) allOpen();
+          }
+        }
+        if (response.statusCode !== 200) errors += 1;
+      } catch {
+        errors += 1;
+        firstEvents += 1;
+        if (firstEvents === streams) allOpen();
+      }
+    });
+    await opened;
+    const held = memoryOf(target.child.process.pid);
+    release();
+    await Promise.all(finished);
+    let recorded = '—';
+    if (target.recorded) {
+      // The records land within the recorder's linger; wait for them (bounded) and report what arrived.
+      let count = 0;
+      for (let attempt = 0; attempt < 100; attempt++) {
+        count = (await target.recorded()) - before;
+        if (count >= streams) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      recorded = `${count} of ${streams}`;
+    }
+    return {
+      idle,
+      held: held?.rss ?? Number.NaN,
+      peak: memoryOf(target.child.process.pid)?.peak ?? Number.NaN,
+      errors,
+      recorded,
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function startBridgeTarget(
+  name: string,
+  fakeUrl: string,
+  directory: string,
+  databaseUrl: string | null,
+): Promise<Target> {
+  const dataDir = join(directory, name.replace(/\W+/g, '-'));
+  const tokenFile = join(dataDir, 'token');
+  const child = await startBridge([
+    ...['--data-dir', dataDir, '--admin-token-file', tokenFile, '--retention', '0', '--workers', '1'],
+    ...(databaseUrl === null ? [] : ['--database-url', databaseUrl]),
+    ...['--openai-base-url', `${fakeUrl}/v1`, '--openai-key', 'sk-bench-central-0000'],
+  ]);
+  // The owner's token is written once the server listens, just after /healthz first answers.
+  while (!existsSync(tokenFile)) await new Promise((resolve) => setTimeout(resolve, 20));
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  const headers = { authorization: `Bearer ${token}` };
+  return {
+    name,
+    child,
+    url: `${child.url}/api/v2/aibridge/openai/v1/chat/completions`,
+    headers,
+    recorded: async () => {
+      const response = await fetch(`${child.url}/api/v2/aibridge/interceptions?limit=1`, { headers });
+      return ((await response.json()) as { count: number }).count;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const fake = await FakeProvider.start();
+  fake.recordExchanges = false;
+  const directory = mkdtempSync(join(tmpdir(), 'aibridge-streams-'));
+  const admin = serverUrl ? new pg.Client({ connectionString: serverUrl }) : null;
+  const database = `aibridge_bench_streams_${Date.now().toString(36)}`;
+  const targets: Target[] = [];
+  try {
+    const relay = await startMinimalRelay(`${fake.url}/v1`);
+    targets.push({
+      name: 'minimal relay (reference)',
+      child: relay,
+      url: `${relay.url}/v1/chat/completions`,
+      headers: {},
+    });
+    targets.push(await startBridgeTarget('bridge (PGlite)', fake.url, directory, null));
+    if (admin) {
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${database}`);
+      const url = new URL(serverUrl ?? '');
+      url.pathname = `/${database}`;
+      targets.push(await startBridgeTarget('bridge (PostgreSQL)', fake.url, directory, url.toString()));
+    }
+    const rows: string[][] = [];
+    for (const target of targets) {
+      process.stderr.write(`${target.name}: ${streams} streams…\n`);
+      const result = await measure(fake, target);
+      const mib = (value: number) => `${value.toFixed(0)} MiB`;
+      rows.push([
+        target.name,
+        mib(result.idle),
+        mib(result.held),
+        mib(result.held - result.idle),
+        `${(((result.held - result.idle) * 1024) / streams).toFixed(1)} KiB`,
+        mib(result.peak),
+        String(result.errors),
+        result.recorded,
+      ]);
+    }
+    console.log(
+      `Concurrent streams — ${new Date().toISOString()}, Node ${process.version}: ${streams} streaming Chat Completions requests held open at once after their first event`,
+    );
+    console.log(
+      markdownTable(
+        [
+          'target',
+          'RSS idle',
+          `RSS with ${streams} open`,
+          'added',
+          'per stream',
+          'peak RSS',
+          'errors',
+          'recorded',
+        ],
+        rows,
+      ),
+    );
+  } finally {
+    await Promise.all(targets.map((target) => target.child.stop()));
+    await fake.close();
+    if (admin) {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {});
+      await admin.end();
+    }
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+await main();
