@@ -175,7 +175,7 @@ const summed = sql.raw(`sum(interceptions) AS interceptions, sum(failed) AS fail
  * Whether a query is answered from `aibridge_usage_by_dimension` (everyone's usage, no filter), which
  * also counts the sessions started in the range.
  */
-export function servedByDimension(query: UsageQuery): boolean {
+function servedByDimension(query: UsageQuery): boolean {
   const { filter } = query;
   return (
     query.visibleTo === null &&
