@@ -125,7 +125,19 @@ export async function verifyRollups(db: Kysely<Database>, initiators: number): P
       WHERE dimension = 'user' AND key = ANY(${userIds}::text[]) ORDER BY granularity, bucket, key`.execute(
       executor,
     );
-    return JSON.stringify([sessions.rows, models.rows, counts.rows, hours.rows, dimensions.rows]);
+    // Kept by triggers on the sessions (migration 0013), which the bulk load inserts as the writer does.
+    const starts = await sql`SELECT * FROM aibridge_user_session_starts
+      WHERE initiator_id = ANY(${userIds}::uuid[]) ORDER BY initiator_id, granularity, bucket`.execute(
+      executor,
+    );
+    return JSON.stringify([
+      sessions.rows,
+      models.rows,
+      counts.rows,
+      hours.rows,
+      dimensions.rows,
+      starts.rows,
+    ]);
   };
   const bulk = await snapshot(db);
   const rollback = new Error('rollback');

@@ -19,11 +19,12 @@ export const recordTables = [
   'aibridge_session_models',
   'aibridge_interception_counts',
   'aibridge_interception_totals',
-  // The usage rollups (migrations 0008, 0010): unanalyzed, the overview's statements were planned blind
+  // The usage rollups (migrations 0008, 0010, 0013): unanalyzed, the overview's statements were planned blind
   // and took 75–230 ms instead of 10–20 at 1M interceptions (bench:query as written, autovacuum off).
   'aibridge_usage_hourly',
   'aibridge_usage_by_dimension',
   'aibridge_session_starts',
+  'aibridge_user_session_starts',
 ] as const satisfies readonly (keyof Database)[];
 
 /** Key of the advisory lock that keeps servers sharing one database from analyzing at the same time. */

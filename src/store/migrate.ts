@@ -10,6 +10,7 @@ import { userStatus } from './migrations/0007-user-status.js';
 import { dashboard } from './migrations/0008-dashboard.js';
 import { sessionErrors } from './migrations/0010-session-errors.js';
 import { usageReads } from './migrations/0012-usage-reads.js';
+import { userSessionStarts } from './migrations/0013-user-session-starts.js';
 import type { Database } from './schema.js';
 
 /** A forward-only migration: applied once, in version order, never edited after it ships. */
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'dashboard', sql: dashboard },
   { version: 10, name: 'session-errors', sql: sessionErrors },
   { version: 12, name: 'usage-reads', sql: usageReads },
+  { version: 13, name: 'user-session-starts', sql: userSessionStarts },
 ];
 
 /** Key of the advisory lock that serialises migrations across servers sharing one database. */

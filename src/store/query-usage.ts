@@ -2,12 +2,12 @@
  * Usage over time for the dashboard's overview, read only from the usage rollups (migration 0008).
  * Everyone's usage without a filter — the overview's own question — comes from
  * `aibridge_usage_by_dimension` (narrow rows per period and value of one dimension) and
- * `aibridge_session_starts`. Filtered or per-member usage
- * comes from the rollups that keep every dimension (per UTC hour `aibridge_usage_hourly`, per UTC day
- * `aibridge_interception_counts`), read once and grouped every way at once (grouping sets). Either way the
- * answer holds the series per bucket and group, each group's total, the totals per user, model and client,
- * and the grand total. The series keeps the `groups` largest groups and folds the rest into one `null` group, so a chart
- * of 200 users over 90 days stays a few hundred points.
+ * `aibridge_session_starts`. Filtered or per-member usage comes from the rollups that keep every dimension
+ * (per UTC hour `aibridge_usage_hourly`, per UTC day `aibridge_interception_counts`), read once and grouped
+ * every way at once (grouping sets), with a user's sessions from `aibridge_user_session_starts`. Either way
+ * the answer holds the series per bucket and group, each group's total, the totals per user, model and
+ * client, and the grand total. The series keeps the `groups` largest groups and folds the rest into one
+ * `null` group, so a chart of 200 users over 90 days stays a few hundred points.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import {
@@ -74,7 +74,7 @@ export const topListLength = 10;
 
 export interface UsageResult {
   total: UsageSums;
-  /** Sessions started in the range, when the rollups read count them (see `servedByDimension`). */
+  /** Sessions started in the range, when the rollups read count them (see `countsSessions`). */
   sessions?: number;
   /** Users with usage in the range. */
   activeUsers: number;
@@ -175,7 +175,7 @@ const summed = sql.raw(`sum(interceptions) AS interceptions, sum(failed) AS fail
  * Whether a query is answered from `aibridge_usage_by_dimension` (everyone's usage, no filter), which
  * also counts the sessions started in the range.
  */
-export function servedByDimension(query: UsageQuery): boolean {
+function servedByDimension(query: UsageQuery): boolean {
   const { filter } = query;
   return (
     query.visibleTo === null &&
@@ -188,6 +188,26 @@ export function servedByDimension(query: UsageQuery): boolean {
 }
 
 /**
+ * The conditions on `d.initiator_id` of a query whose only dimension filter is the user (a member's own
+ * usage, an owner's filtered by user): it counts its sessions from `aibridge_user_session_starts`
+ * (migration 0013). `null` for any other query: everyone's usage counts them from
+ * `aibridge_session_starts`, and a filter on another dimension leaves them to `countSessions`.
+ */
+function userSessionConditions(query: UsageQuery): RawBuilder<unknown>[] | null {
+  const { filter } = query;
+  const others = [filter.provider, filter.providerName, filter.model, filter.client];
+  if (others.some((value) => value !== undefined)) return null;
+  const conditions = visibilityConditions('d', query.visibleTo);
+  if (filter.initiatorId !== undefined) conditions.push(sql`d.initiator_id = ${filter.initiatorId}`);
+  return conditions.length === 0 ? null : conditions;
+}
+
+/** Whether `queryUsage` answers a query's `sessions` (else the caller counts them with `countSessions`). */
+export function countsSessions(query: UsageQuery): boolean {
+  return (query.rollup !== 'wide' && servedByDimension(query)) || userSessionConditions(query) !== null;
+}
+
+/**
  * The rows of the periods that make up a range (`usage-periods.ts`), from a rollup with `granularity`: one
  * index range per period, joined laterally to a list of the periods (`OFFSET 0` keeps the planner from
  * flattening it into a hash join over the whole table). One scan rather than a union of scans, so the
@@ -195,7 +215,7 @@ export function servedByDimension(query: UsageQuery): boolean {
  * tables' `parallel_workers = 0` of migration 0012 keeps their own scans serial).
  */
 function periodRows(input: {
-  table: 'aibridge_usage_by_dimension' | 'aibridge_session_starts';
+  table: 'aibridge_usage_by_dimension' | 'aibridge_session_starts' | 'aibridge_user_session_starts';
   columns: RawBuilder<unknown>;
   condition: RawBuilder<unknown>;
   from: Date;
@@ -309,9 +329,22 @@ function fromDimensionRollup(query: UsageQuery): RawBuilder<Row> {
 
 /**
  * The rows of a range from the rollups with every dimension: read once, grouped every way at once
- * (grouping sets). Serves filtered and per-member usage.
+ * (grouping sets). Serves filtered and per-member usage, with the sessions started when the user is the
+ * only filter (`userSessionConditions`).
  */
 function fromWideRollup(query: UsageQuery): RawBuilder<Row> {
+  const users = userSessionConditions(query);
+  const sessions =
+    users === null
+      ? sql.raw('')
+      : sql`UNION ALL
+    SELECT 'n', NULL, NULL, coalesce(sum(sessions), 0), 0, 0, 0, 0, 0, ${userColumns} FROM (${periodRows({
+      table: 'aibridge_user_session_starts',
+      columns: sql`d.sessions`,
+      condition: allOf(users),
+      from: query.from,
+      to: query.to,
+    })}) n`;
   return sql<Row>`
     WITH r AS MATERIALIZED (${rangeRows(query)}),
     a AS (
@@ -331,7 +364,8 @@ function fromWideRollup(query: UsageQuery): RawBuilder<Row> {
       FROM a WHERE kind = 's' GROUP BY 1, 2
     ) s
     UNION ALL
-    ${listRows(query.groupBy)}`;
+    ${listRows(query.groupBy)}
+    ${sessions}`;
 }
 
 /** Reads the usage of a range (see the module's description). */

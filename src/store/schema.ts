@@ -181,6 +181,14 @@ export interface SessionStartsTable {
   sessions: BigInt;
 }
 
+/** Sessions started per initiator and period (migration 0013), kept by triggers on `aibridge_sessions`. */
+export interface UserSessionStartsTable {
+  initiator_id: string;
+  granularity: 'hour' | 'day' | 'week' | 'month';
+  bucket: Timestamp;
+  sessions: BigInt;
+}
+
 /** A browser sign-in (migration 0008); the cookie's secret is stored only as its SHA-256. */
 export interface WebSessionsTable {
   secret_hash: Buffer;
@@ -215,5 +223,6 @@ export interface Database {
   aibridge_usage_hourly: UsageHourlyTable;
   aibridge_usage_by_dimension: UsageByDimensionTable;
   aibridge_session_starts: SessionStartsTable;
+  aibridge_user_session_starts: UserSessionStartsTable;
   web_sessions: WebSessionsTable;
 }

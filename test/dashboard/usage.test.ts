@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RecordedInterception } from '../../src/core/records.js';
 import { purgeRecords } from '../../src/store/purge-records.js';
 import { countSessions } from '../../src/store/query-sessions.js';
-import { queryUsage, usageGroupBys, usageIntervals } from '../../src/store/query-usage.js';
+import { countsSessions, queryUsage, usageGroupBys, usageIntervals } from '../../src/store/query-usage.js';
 import { createUser } from '../../src/store/users.js';
 import { writeRecords } from '../../src/store/write-records.js';
 import { describeEachDatabase } from '../support/databases.js';
@@ -330,27 +330,54 @@ describeEachDatabase('usage from the one-dimension rollup', (getStore) => {
     ['ten days from an odd hour', new Date(Date.UTC(2025, 5, 3, 7)), new Date(Date.UTC(2025, 5, 13, 19))],
     ['one whole month', new Date(Date.UTC(2025, 5, 1)), new Date(Date.UTC(2025, 6, 1))],
     ['empty', new Date(Date.UTC(2024, 0, 1)), new Date(Date.UTC(2024, 0, 2))],
+    ['April to June', new Date(Date.UTC(2025, 3, 1)), new Date(Date.UTC(2025, 5, 1))],
   ];
+  /** Every range as whole buckets of each interval, as the route rounds them. */
+  const bucketRanges = () =>
+    ranges.flatMap(([name, start, end]) =>
+      usageIntervals.map((interval) => {
+        const size = interval === 'hour' ? hour : 86_400_000;
+        const from = new Date(Math.floor(start.getTime() / size) * size);
+        const to = new Date(Math.ceil(end.getTime() / size) * size);
+        return { name: `${name}, ${interval}`, interval, from, to };
+      }),
+    );
+
+  /**
+   * Each user's sessions as `queryUsage` counts them from the per-user starts, for a member's own view and
+   * for an owner filtering by the user, equal to `countSessions` over the sessions themselves.
+   */
+  const expectUserSessionsCounted = async () => {
+    const db = getStore().db;
+    for (const { name, interval, from, to } of bucketRanges()) {
+      const range = { startedAfter: from, startedBefore: to };
+      for (const user of users) {
+        const expected = await countSessions(db, { filter: range, visibleTo: user.id });
+        const query = { interval, groupBy: 'model' as const, from, to, groups: 2 };
+        const own = await queryUsage(db, { ...query, visibleTo: user.id, filter: {} });
+        expect(own.sessions, `${name}, member ${user.id}`).toBe(expected);
+        const filtered = { ...query, visibleTo: null, filter: { initiatorId: user.id } };
+        expect(countsSessions(filtered)).toBe(true);
+        expect((await queryUsage(db, filtered)).sessions, `${name}, filtered by ${user.id}`).toBe(expected);
+      }
+      // A member filtering by someone else sees none of their sessions.
+      const other = { initiatorId: users[1]!.id };
+      const query = { interval, groupBy: 'user' as const, from, to, groups: 2, visibleTo: users[0]!.id };
+      expect((await queryUsage(db, { ...query, filter: other })).sessions, name).toBe(0);
+    }
+  };
 
   /** Every interval, grouping and range: the narrow read equals the wide one, sessions as counted. */
   const expectNarrowEqualsWide = async () => {
     const db = getStore().db;
-    for (const [name, start, end] of ranges) {
-      for (const interval of usageIntervals) {
-        // Ranges are whole buckets, as the route rounds them.
-        const size = interval === 'hour' ? hour : 86_400_000;
-        const from = new Date(Math.floor(start.getTime() / size) * size);
-        const to = new Date(Math.ceil(end.getTime() / size) * size);
-        if (interval === 'hour' && to.getTime() - from.getTime() > 31 * 86_400_000) continue;
-        for (const groupBy of usageGroupBys) {
-          const query = { visibleTo: null, filter: {}, interval, groupBy, from, to, groups: 2 };
-          const { sessions, ...narrow } = await queryUsage(db, query);
-          expect(narrow, `${name}, ${interval}, ${groupBy}`).toEqual(
-            await queryUsage(db, { ...query, rollup: 'wide' }),
-          );
-          const filter = { startedAfter: from, startedBefore: to };
-          expect(sessions, `${name} sessions`).toBe(await countSessions(db, { filter, visibleTo: null }));
-        }
+    for (const { name, interval, from, to } of bucketRanges()) {
+      if (interval === 'hour' && to.getTime() - from.getTime() > 31 * 86_400_000) continue;
+      for (const groupBy of usageGroupBys) {
+        const query = { visibleTo: null, filter: {}, interval, groupBy, from, to, groups: 2 };
+        const { sessions, ...narrow } = await queryUsage(db, query);
+        expect(narrow, `${name}, ${groupBy}`).toEqual(await queryUsage(db, { ...query, rollup: 'wide' }));
+        const filter = { startedAfter: from, startedBefore: to };
+        expect(sessions, `${name} sessions`).toBe(await countSessions(db, { filter, visibleTo: null }));
       }
     }
   };
@@ -389,9 +416,52 @@ describeEachDatabase('usage from the one-dimension rollup', (getStore) => {
     await expectNarrowEqualsWide();
   });
 
+  it("counts a user's sessions of every range as the sessions themselves do", async () => {
+    const db = getStore().db;
+    const one = await queryUsage(db, {
+      visibleTo: users[0]!.id,
+      filter: {},
+      interval: 'day',
+      groupBy: 'model',
+      from: ranges[0]![1],
+      to: ranges[0]![2],
+      groups: 2,
+    });
+    // Not trivially zero: the first user started sessions in the whole range.
+    expect(one.sessions).toBeGreaterThan(0);
+    await expectUserSessionsCounted();
+  });
+
+  it('leaves the sessions to countSessions when another dimension is filtered', async () => {
+    const query = {
+      interval: 'day' as const,
+      groupBy: 'model' as const,
+      from: ranges[0]![1],
+      to: ranges[0]![2],
+      groups: 2,
+    };
+    const filtered = { ...query, visibleTo: users[0]!.id, filter: { model: 'm-a' } };
+    expect(countsSessions(filtered)).toBe(false);
+    expect((await queryUsage(getStore().db, filtered)).sessions).toBeUndefined();
+  });
+
+  it("still counts them when a session's start moves to an earlier hour, day, week and month", async () => {
+    const db = getStore().db;
+    // An interception of the first user's first session, in April: weeks before the session began.
+    const april = new Date(Date.UTC(2025, 3, 2, 5, 30));
+    const moved = { ...spec(0), startedAt: april };
+    const { rows } = await sql<{ started_at: Date }>`SELECT started_at FROM aibridge_sessions
+      WHERE initiator_id = ${moved.initiatorId} AND session_key = ${moved.clientSessionId}`.execute(db);
+    expect(rows[0]!.started_at.getTime()).toBeGreaterThan(april.getTime());
+    await writeRecords(db, events(moved));
+    await expectUserSessionsCounted();
+    await expectNarrowEqualsWide();
+  });
+
   it('still equals it after retention purged the start of a week and a month', async () => {
     // 2025-06-12 is a Thursday: its week and month began before the cutoff and keep only their later days.
     await purgeRecords(getStore().db, new Date(Date.UTC(2025, 5, 12, 15)));
     await expectNarrowEqualsWide();
+    await expectUserSessionsCounted();
   });
 });

@@ -8,9 +8,9 @@ import { badRequest, type Validation } from '../../http-error.js';
 import { parseSearchQuery, usageGrammar } from '../../search/parse-search-query.js';
 import { countSessions } from '../../store/query-sessions.js';
 import {
+  countsSessions,
   type MinimalUser,
   queryUsage,
-  servedByDimension,
   type UsageGroupBy,
   type UsageInterval,
   type UsageResult,
@@ -284,10 +284,10 @@ export function registerUsageRoute(app: FastifyInstance, context: ApiContext): v
 
     const db = context.store.db;
     const query = { visibleTo, filter, interval, groupBy, from: range.from, to: range.to, groups };
-    // Filtered or per-member usage counts its sessions from the sessions rollup, meanwhile.
+    // Usage filtered by more than the user counts its sessions from the sessions rollup, meanwhile.
     const [usage, counted] = await Promise.all([
       queryUsage(db, query),
-      servedByDimension(query)
+      countsSessions(query)
         ? null
         : countSessions(db, {
             filter: { ...filter, startedAfter: range.from, startedBefore: range.to },

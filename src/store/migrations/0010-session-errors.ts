@@ -25,8 +25,8 @@ WHERE s.initiator_id = e.initiator_id AND s.session_key = e.session_key;
 `;
 
 /** The granularities of the session starts, and the coarser ones of `aibridge_usage_by_dimension`. */
-const startGranularities = `(VALUES ('hour'), ('day'), ('week'), ('month')) AS g (granularity)`;
-const bucketOf = (column: string) =>
+export const startGranularities = `(VALUES ('hour'), ('day'), ('week'), ('month')) AS g (granularity)`;
+export const bucketOf = (column: string) =>
   `date_trunc(g.granularity, ${column} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
 
 /**
