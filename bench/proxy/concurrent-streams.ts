@@ -126,9 +126,16 @@ async function startBridgeTarget(
     ...(databaseUrl === null ? [] : ['--database-url', databaseUrl]),
     ...['--openai-base-url', `${fakeUrl}/v1`, '--openai-key', 'sk-bench-central-0000'],
   ]);
-  // The owner's token is written once the server listens, just after /healthz first answers.
-  while (!existsSync(tokenFile)) await new Promise((resolve) => setTimeout(resolve, 20));
-  const token = readFileSync(tokenFile, 'utf8').trim();
+  let token: string;
+  try {
+    // The owner's token is written once the server listens, just after /healthz first answers.
+    while (!existsSync(tokenFile)) await new Promise((resolve) => setTimeout(resolve, 20));
+    token = readFileSync(tokenFile, 'utf8').trim();
+  } catch (error) {
+    // Not a target yet, so main's cleanup would not stop it: no bridge outlives the benchmark.
+    await child.stop();
+    throw error;
+  }
   const headers = { authorization: `Bearer ${token}` };
   return {
     name,
