@@ -8,13 +8,13 @@
  * Env: AIBRIDGE_BENCH_DATABASE_URL (else AIBRIDGE_TEST_DATABASE_URL) for the PostgreSQL bridge (without
  * one, PGlite only); AIBRIDGE_BENCH_STREAMS (default 1000).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { FakeProvider } from '../../test/fake-provider/fake-provider.js';
-import { type Child, memoryOf, startBridge, startMinimalRelay } from './processes.js';
+import { type Child, memoryOf, ownerToken, startBridge, startMinimalRelay } from './processes.js';
 import { markdownTable } from './stats.js';
 
 const streams = Number(process.env.AIBRIDGE_BENCH_STREAMS ?? 1000);
@@ -128,9 +128,7 @@ async function startBridgeTarget(
   ]);
   let token: string;
   try {
-    // The owner's token is written once the server listens, just after /healthz first answers.
-    while (!existsSync(tokenFile)) await new Promise((resolve) => setTimeout(resolve, 20));
-    token = readFileSync(tokenFile, 'utf8').trim();
+    token = await ownerToken(tokenFile);
   } catch (error) {
     // Not a target yet, so main's cleanup would not stop it: no bridge outlives the benchmark.
     await child.stop();

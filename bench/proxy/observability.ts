@@ -7,14 +7,14 @@
  * throughput and sequential latency, as ratios to the quiet bridge.
  */
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closePools, measureSequential, measureThroughput, type Target } from './load.js';
 import { measureObservabilityCost } from './observability-cost.js';
-import { startBridge, startFakeProvider } from './processes.js';
+import { ownerToken, startBridge, startFakeProvider } from './processes.js';
 import { markdownTable, ms, percentile } from './stats.js';
 
 const quick = process.env.AIBRIDGE_BENCH_QUICK === '1';
@@ -61,7 +61,7 @@ const start = async (name: string, extra: string[]) => {
   const target: Target = {
     name,
     url: `${child.url}/api/v2/aibridge/openai/v1/chat/completions`,
-    headers: { authorization: `Bearer ${readFileSync(tokenFile, 'utf8').trim()}` },
+    headers: { authorization: `Bearer ${await ownerToken(tokenFile)}` },
   };
   return { child, target };
 };

@@ -10,12 +10,19 @@
  * another checkout, e.g. a worktree of main, as an A/B in the same run), PROBE_BRIDGE_NODE_OPTIONS
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for a profile of the bridge).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { closePools, measureThroughput, type Target } from './load.js';
-import { type Child, cpuSecondsOf, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
+import {
+  type Child,
+  cpuSecondsOf,
+  ownerToken,
+  startBridge,
+  startFakeProvider,
+  startMinimalRelay,
+} from './processes.js';
 
 const body = JSON.stringify({
   model: 'gpt-4.1',
@@ -71,9 +78,7 @@ async function startBridgeFrom(name: string, root: string | undefined, fakeUrl: 
     nodeOptions ? { NODE_OPTIONS: nodeOptions } : {},
     root,
   );
-  // The owner's token is written once the server listens, just after /healthz first answers.
-  while (!existsSync(tokenFile)) await new Promise((resolve) => setTimeout(resolve, 20));
-  const token = readFileSync(tokenFile, 'utf8').trim();
+  const token = await ownerToken(tokenFile);
   const target: Target = {
     name,
     url: `${child.url}/api/v2/aibridge/openai/v1/chat/completions`,

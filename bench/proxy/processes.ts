@@ -140,6 +140,19 @@ export async function startBridge(
   return { url, process: child, output, stop: () => stopChild(child), startedMs };
 }
 
+/**
+ * The owner's token a bridge started with `--admin-token-file` writes once it listens, just after
+ * /healthz first answers (which is when {@link startBridge} returns): waited for, at most 30 s.
+ */
+export async function ownerToken(tokenFile: string): Promise<string> {
+  const deadline = performance.now() + 30_000;
+  while (!existsSync(tokenFile)) {
+    if (performance.now() > deadline) throw new Error(`no owner token in ${tokenFile} after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return readFileSync(tokenFile, 'utf8').trim();
+}
+
 /** Starts a Node script (Portkey) listening on `port`. */
 export async function startScript(input: { cwd: string; args: string[]; port: number }): Promise<Child> {
   const child = spawn(process.execPath, input.args, { cwd: input.cwd });

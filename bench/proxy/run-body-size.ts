@@ -12,13 +12,13 @@
  * behind a link of the same bounded rate (paced-link.ts), for every target, direct included: the provider
  * across the internet, as in production, where a bridge that reads the body whole uploads it twice in turn.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conversationBody, responsesConversationBody } from './conversation-body.js';
 import { closePools, measureSequential, type Target } from './load.js';
 import { startPacedLink } from './paced-link.js';
-import { type Child, startBridge, startFakeProvider } from './processes.js';
+import { type Child, ownerToken, startBridge, startFakeProvider } from './processes.js';
 import { prepareHistory } from './query-load.js';
 import { addedMs, markdownTable, ms, percentile } from './stats.js';
 
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         entry.root,
       );
       children.push(child);
-      bridges.push({ name: entry.name, url: child.url, token: readFileSync(tokenFile, 'utf8').trim() });
+      bridges.push({ name: entry.name, url: child.url, token: await ownerToken(tokenFile) });
     }
     const targetsFor = (path: string): Target[] => [
       { name: 'direct', url: `${fake.url}${path}`, headers: { authorization: 'Bearer sk-bench-direct' } },

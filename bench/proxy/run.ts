@@ -12,7 +12,7 @@
  * scratch database is created and dropped; without one the PostgreSQL rows are skipped.
  * AIBRIDGE_BENCH_QUICK=1 shortens every phase (for a smoke run).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -20,7 +20,14 @@ import { conversationBody, responsesConversationBody } from './conversation-body
 import { measureCrashSafetyCost } from './journal-cost.js';
 import { closePools, measureSequential, measureThroughput, type Target } from './load.js';
 import { installPortkey, portkeyHeaders, startPortkey } from './portkey.js';
-import { type Child, memoryOf, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
+import {
+  type Child,
+  memoryOf,
+  ownerToken,
+  startBridge,
+  startFakeProvider,
+  startMinimalRelay,
+} from './processes.js';
 import { prepareHistory, startQueryLoop } from './query-load.js';
 import { addedMs, markdownTable, ms, percent, percentile } from './stats.js';
 import { measureWritePath } from './write-path.js';
@@ -129,7 +136,7 @@ async function startBridgeTarget(input: {
     ],
     input.env,
   );
-  const token = readFileSync(input.tokenFile, 'utf8').trim();
+  const token = await ownerToken(input.tokenFile);
   const target = {
     name: input.name,
     url: `${child.url}/api/v2/aibridge/openai/v1/chat/completions`,

@@ -13,7 +13,14 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { closePools, measureThroughput, type Target } from './load.js';
-import { type Child, cpuSecondsOf, startBridge, startFakeProvider, startMinimalRelay } from './processes.js';
+import {
+  type Child,
+  cpuSecondsOf,
+  ownerToken,
+  startBridge,
+  startFakeProvider,
+  startMinimalRelay,
+} from './processes.js';
 import { markdownTable, ms, percent, percentile } from './stats.js';
 
 const quick = process.env.AIBRIDGE_BENCH_QUICK === '1';
@@ -88,15 +95,7 @@ async function main(): Promise<void> {
         '0',
       ]);
       children.push(bridge);
-      // /healthz answers 503 until the owner exists; wait for the token file.
-      let token = '';
-      for (let tries = 0; !token && tries < 600; tries++) {
-        try {
-          token = readFileSync(tokenFile, 'utf8').trim();
-        } catch {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
+      const token = await ownerToken(tokenFile);
       targets.push({
         name: `bridge (PostgreSQL), ${workers} worker${workers === 1 ? '' : 's'}`,
         url: `${bridge.url}/api/v2/aibridge/openai/v1/chat/completions`,
