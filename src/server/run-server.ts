@@ -13,6 +13,7 @@ import { Tracing } from '../observability/tracing.js';
 import { timeUpstreamCalls } from '../observability/upstream-timing.js';
 import { Recorder } from '../recorder/recorder.js';
 import { journalDirectory, openJournal, workerJournalDirectories } from '../recorder/replay-journal.js';
+import { WriterThread } from '../recorder/writer-thread.js';
 import { StatisticsUpkeep } from '../store/keep-statistics.js';
 import { EmbeddedDatabaseInUseError } from '../store/open-embedded.js';
 import { openStore, type Store, type StoreOptions } from '../store/open-store.js';
@@ -92,8 +93,19 @@ export async function runServer(input: {
   statistics?.start();
   // The rows written drive the statistics upkeep (the primary's, in a cluster).
   const noteWritten = worker ? worker.noteWritten : (rows: number) => statistics?.noteWritten(rows);
+  // A second transaction while a backlog waits (recorder.ts); PGlite has one connection.
+  const writers = store.engine === 'postgres' ? 2 : 1;
+  // Batches are written on a thread of their own where another thread can reach the database.
+  const writerThread = store.remote
+    ? new WriterThread({
+        remote: store.remote,
+        poolSize: writers,
+        onConnectionError: (error) =>
+          logger.warn({ err: error }, 'a database connection of the writer broke; it is discarded'),
+      })
+    : null;
   const write = async (db: Store['db'], interceptions: readonly RecordedInterception[]) => {
-    await writeRecords(db, interceptions);
+    await (writerThread ? writerThread.write(interceptions) : writeRecords(db, interceptions));
     noteWritten(interceptions.reduce((rows, interception) => rows + rowCount(interception), 0));
   };
   // Each server keeps its own journal in its own data directory, also when several share one database;
@@ -112,8 +124,7 @@ export async function runServer(input: {
     db: store.db,
     logger,
     capacity: config.recorderQueueSize,
-    // A second transaction while a backlog waits (recorder.ts); PGlite has one connection.
-    writers: store.engine === 'postgres' ? 2 : 1,
+    writers,
     observer: observability,
     journal: opened.journal,
     write,
@@ -165,6 +176,7 @@ export async function runServer(input: {
     await app.close();
     await metricsServer?.close();
     await recorder.drain();
+    await writerThread?.close();
     await statistics?.close();
     opened.journal.close();
     await observability.close();
@@ -216,6 +228,7 @@ export async function runServer(input: {
       clearInterval(sweep);
       clearTimeout(grace);
       await recorder.drain();
+      await writerThread?.close();
       await statistics?.close();
       clearInterval(giveUp);
       opened.journal.close();

@@ -47,14 +47,17 @@ function workerEntry(): URL {
   return new URL(`./pglite-worker${extension}`, import.meta.url);
 }
 
+/** Where a connection is asked for: the worker itself, or a connector port handed to another thread. */
+type ConnectTarget = Pick<Worker | MessagePort, 'postMessage'>;
+
 /** A pg connection stream over a MessagePort to the worker (what `net.Socket` is to a server). */
 class WorkerPortStream extends Duplex {
-  readonly #worker: Worker;
+  readonly #target: ConnectTarget;
   #port: MessagePort | null = null;
 
-  constructor(worker: Worker) {
+  constructor(target: ConnectTarget) {
     super();
-    this.#worker = worker;
+    this.#target = target;
   }
 
   connect(): this {
@@ -64,7 +67,7 @@ class WorkerPortStream extends Duplex {
       this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
     );
     port1.on('close', () => this.push(null));
-    this.#worker.postMessage({ kind: 'connect', port: port2 } satisfies PgliteWorkerCommand, [port2]);
+    this.#target.postMessage({ kind: 'connect', port: port2 } satisfies PgliteWorkerCommand, [port2]);
     process.nextTick(() => this.emit('connect'));
     return this;
   }
@@ -128,6 +131,11 @@ export interface EmbeddedDatabase {
   db: Kysely<Database>;
   /** The connection pool's figures, for metrics. */
   pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>;
+  /**
+   * A port through which another thread opens connections of its own ({@link connectEmbedded}); transfer
+   * it to that thread. Absent when PGlite runs on this thread (`inline`).
+   */
+  connector?: () => MessagePort;
   close(): Promise<void>;
 }
 
@@ -163,18 +171,9 @@ export async function openEmbedded(
     const reason = typeof first === 'object' && first.kind === 'failed' ? first.message : `exit ${first}`;
     throw new Error(`could not open the embedded database in ${resolve(dataDir)}: ${reason}`);
   }
-  // One connection: PGlite is one backend and runs one statement at a time whatever the pool holds.
-  const pool = new pg.Pool({
-    max: 1,
-    user: 'postgres',
-    database: 'postgres',
-    // Idle connections do not keep the process alive, as PGlite on the caller's thread did not.
-    allowExitOnIdle: true,
-    ...(transport === 'socket'
-      ? { host: socketDir, port: 5432 }
-      : { stream: () => new WorkerPortStream(worker) }),
-  });
-  pool.on('error', () => {});
+  const pool = embeddedPool(
+    transport === 'socket' ? { host: socketDir, port: 5432 } : { stream: () => new WorkerPortStream(worker) },
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Open connections keep the process alive; an idle worker alone does not (PGlite on the caller's thread
   // did not either).
@@ -182,6 +181,11 @@ export async function openEmbedded(
   return {
     db,
     pool,
+    connector: () => {
+      const { port1, port2 } = new MessageChannel();
+      worker.postMessage({ kind: 'connector', port: port2 } satisfies PgliteWorkerCommand, [port2]);
+      return port1;
+    },
     close: async () => {
       worker.ref();
       await db.destroy();
@@ -192,6 +196,28 @@ export async function openEmbedded(
       if (socketDir !== resolve(dataDir)) rmSync(socketDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A pool on another thread than the one that opened the database, over a port from
+ * {@link EmbeddedDatabase.connector}.
+ */
+export function connectEmbedded(connector: MessagePort): pg.Pool {
+  return embeddedPool({ stream: () => new WorkerPortStream(connector) });
+}
+
+function embeddedPool(connection: Pick<pg.PoolConfig, 'stream' | 'host' | 'port'>): pg.Pool {
+  // One connection: PGlite is one backend and runs one statement at a time whatever the pool holds.
+  const pool = new pg.Pool({
+    max: 1,
+    user: 'postgres',
+    database: 'postgres',
+    // Idle connections do not keep the process alive, as PGlite on the caller's thread did not.
+    allowExitOnIdle: true,
+    ...connection,
+  });
+  pool.on('error', () => {});
+  return pool;
 }
 
 async function openInline(dataDir: string): Promise<EmbeddedDatabase> {

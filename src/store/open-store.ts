@@ -1,7 +1,8 @@
-import { Kysely, sql } from 'kysely';
+import type { MessagePort } from 'node:worker_threads';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrate } from './migrate.js';
-import { type EmbeddedTransport, openEmbedded } from './open-embedded.js';
+import { connectEmbedded, type EmbeddedTransport, openEmbedded } from './open-embedded.js';
 import { RetryingPostgresDialect } from './retry-broken-reads.js';
 import type { Database } from './schema.js';
 
@@ -32,15 +33,27 @@ export interface Store {
   engine: 'pglite' | 'postgres';
   /** The connection pool's figures, for metrics. */
   pool: Pick<pg.Pool, 'totalCount' | 'idleCount' | 'waitingCount'>;
+  /**
+   * How another thread reaches this database with connections of its own ({@link openRemoteStore}); each
+   * call gives a new one to transfer there. Absent when only this thread can (PGlite on this thread).
+   */
+  remote?: () => RemoteStore;
   close(): Promise<void>;
+}
+
+/** What another thread needs to open its own connections to a {@link Store}'s database (transferable). */
+export type RemoteStore =
+  | { engine: 'postgres'; databaseUrl: string; schema?: string }
+  | { engine: 'pglite'; connector: MessagePort };
+
+/** The ports a {@link RemoteStore} holds, to list in `postMessage`'s transfer list. */
+export function transferablesOf(remote: RemoteStore): MessagePort[] {
+  return remote.engine === 'pglite' ? [remote.connector] : [];
 }
 
 /** Opens the database, applies pending migrations and returns the store. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store =
-    'dataDir' in options
-      ? { engine: 'pglite' as const, ...(await openEmbedded(options.dataDir, options.transport)) }
-      : openServer(options);
+  const store = 'dataDir' in options ? await openEmbeddedStore(options) : openServer(options);
   try {
     if ('schema' in options && options.schema) {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(store.db);
@@ -51,6 +64,45 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw error;
   }
   return store;
+}
+
+async function openEmbeddedStore(options: Extract<StoreOptions, { dataDir: string }>): Promise<Store> {
+  const { db, pool, connector, close } = await openEmbedded(options.dataDir, options.transport);
+  return {
+    engine: 'pglite',
+    db,
+    pool,
+    ...(connector ? { remote: () => ({ engine: 'pglite' as const, connector: connector() }) } : {}),
+    close,
+  };
+}
+
+/**
+ * Opens connections to a {@link RemoteStore}'s database on this thread. Nothing is migrated: the store's
+ * opener did that.
+ */
+export function openRemoteStore(
+  remote: RemoteStore,
+  options: { poolSize: number; onConnectionError?: (error: Error) => void },
+): Pick<Store, 'db' | 'close'> {
+  if (remote.engine === 'postgres') {
+    return openServer({
+      databaseUrl: remote.databaseUrl,
+      ...(remote.schema ? { schema: remote.schema } : {}),
+      poolSize: options.poolSize,
+      ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
+    });
+  }
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: connectEmbedded(remote.connector) }),
+  });
+  return {
+    db,
+    close: async () => {
+      await db.destroy();
+      remote.connector.close();
+    },
+  };
 }
 
 function openServer(options: Extract<StoreOptions, { databaseUrl: string }>): Store {
@@ -76,5 +128,10 @@ function openServer(options: Extract<StoreOptions, { databaseUrl: string }>): St
   pool.on('error', () => {});
   // A read whose connection turns out to be broken is retried once on a fresh one.
   const db = new Kysely<Database>({ dialect: new RetryingPostgresDialect({ pool }) });
-  return { db, engine: 'postgres', pool, close: () => db.destroy() };
+  const remote = (): RemoteStore => ({
+    engine: 'postgres',
+    databaseUrl: options.databaseUrl,
+    ...(options.schema ? { schema: options.schema } : {}),
+  });
+  return { db, engine: 'postgres', pool, remote, close: () => db.destroy() };
 }

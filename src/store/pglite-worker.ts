@@ -30,8 +30,14 @@ export type PgliteWorkerReport =
   | { kind: 'failed'; message: string; inUse: boolean }
   | { kind: 'closed' };
 
-/** Messages from the opening thread. */
-export type PgliteWorkerCommand = { kind: 'connect'; port: MessagePort } | { kind: 'close' };
+/**
+ * Messages from the opening thread. `connector`: a port on which another thread (the recorder's writer)
+ * sends `connect` messages of its own.
+ */
+export type PgliteWorkerCommand =
+  | { kind: 'connect'; port: MessagePort }
+  | { kind: 'connector'; port: MessagePort }
+  | { kind: 'close' };
 
 const sslRequestCode = 80877103;
 const cancelRequestCode = 80877102;
@@ -271,31 +277,44 @@ async function main(): Promise<void> {
   });
 
   const ports = new Set<MessagePort>();
+  const connectors = new Set<MessagePort>();
+  const accept = (channel: MessagePort) => {
+    ports.add(channel);
+    const client: Client = {
+      // Transferred, not cloned. Bytes that share their ArrayBuffer (a pooled Buffer) are copied first: a
+      // transfer moves the whole ArrayBuffer.
+      send: (bytes) => {
+        const own =
+          bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+            ? bytes
+            : new Uint8Array(bytes);
+        channel.postMessage(own, [own.buffer as ArrayBuffer]);
+      },
+      end: () => channel.close(),
+    };
+    const framer = new Framer(client, scheduler);
+    channel.on('message', (chunk: Uint8Array) => framer.receive(chunk));
+    channel.on('close', () => {
+      ports.delete(channel);
+      void scheduler.forget(client);
+    });
+  };
   port.on('message', async (command: PgliteWorkerCommand) => {
     if (command.kind === 'connect') {
-      const channel = command.port;
-      ports.add(channel);
-      const client: Client = {
-        // Transferred, not cloned. Bytes that share their ArrayBuffer (a pooled Buffer) are copied first: a
-        // transfer moves the whole ArrayBuffer.
-        send: (bytes) => {
-          const own =
-            bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-              ? bytes
-              : new Uint8Array(bytes);
-          channel.postMessage(own, [own.buffer as ArrayBuffer]);
-        },
-        end: () => channel.close(),
-      };
-      const framer = new Framer(client, scheduler);
-      channel.on('message', (chunk: Uint8Array) => framer.receive(chunk));
-      channel.on('close', () => {
-        ports.delete(channel);
-        void scheduler.forget(client);
+      accept(command.port);
+      return;
+    }
+    if (command.kind === 'connector') {
+      const connector = command.port;
+      connectors.add(connector);
+      connector.on('message', (request: PgliteWorkerCommand) => {
+        if (request.kind === 'connect') accept(request.port);
       });
+      connector.on('close', () => connectors.delete(connector));
       return;
     }
     // Close: stop accepting, let the work already queued finish, then close the database.
+    for (const connector of connectors) connector.close();
     server.close();
     await scheduler.close();
     for (const socket of sockets) socket.end();
