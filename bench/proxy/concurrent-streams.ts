@@ -118,14 +118,20 @@ async function startBridgeTarget(
   fakeUrl: string,
   directory: string,
   databaseUrl: string | null,
+  nodeFlags: string[] = [],
 ): Promise<Target> {
   const dataDir = join(directory, name.replace(/\W+/g, '-'));
   const tokenFile = join(dataDir, 'token');
-  const child = await startBridge([
-    ...['--data-dir', dataDir, '--admin-token-file', tokenFile, '--retention', '0', '--workers', '1'],
-    ...(databaseUrl === null ? [] : ['--database-url', databaseUrl]),
-    ...['--openai-base-url', `${fakeUrl}/v1`, '--openai-key', 'sk-bench-central-0000'],
-  ]);
+  const child = await startBridge(
+    [
+      ...['--data-dir', dataDir, '--admin-token-file', tokenFile, '--retention', '0', '--workers', '1'],
+      ...(databaseUrl === null ? [] : ['--database-url', databaseUrl]),
+      ...['--openai-base-url', `${fakeUrl}/v1`, '--openai-key', 'sk-bench-central-0000'],
+    ],
+    {},
+    undefined,
+    nodeFlags,
+  );
   let token: string;
   try {
     token = await ownerToken(tokenFile);
@@ -163,6 +169,13 @@ async function main(): Promise<void> {
       headers: {},
     });
     targets.push(await startBridgeTarget('bridge (PGlite)', fake.url, directory, null));
+    // V8 compiles PGlite's hottest WebAssembly functions a second time, optimised, which is most of its
+    // memory; `--liftoff-only` keeps the baseline code (a process flag: Node takes V8's flags only there).
+    targets.push(
+      await startBridgeTarget('bridge (PGlite, node --liftoff-only)', fake.url, directory, null, [
+        '--liftoff-only',
+      ]),
+    );
     if (admin) {
       await admin.connect();
       await admin.query(`CREATE DATABASE ${database}`);

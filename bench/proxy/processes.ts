@@ -112,6 +112,9 @@ export function startMinimalRelay(upstreamBaseUrl: string): Promise<Child> {
   return startPrinting('minimal-relay.ts', [upstreamBaseUrl]);
 }
 
+/** Node's own flags for every bridge a benchmark starts (space-separated), e.g. `--liftoff-only`. */
+const benchNodeFlags = (process.env.AIBRIDGE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 /**
  * Starts `aibridge server` from the sources; `args` add to the listen address, `env` to the environment.
  * `startedMs` is the time from spawn until /healthz answered.
@@ -121,12 +124,24 @@ export async function startBridge(
   env: NodeJS.ProcessEnv = {},
   /** Another checkout to run the bridge from (an A/B against an earlier version). */
   root = repositoryRoot,
+  /** Node's flags for this bridge, after those of AIBRIDGE_BENCH_NODE_FLAGS. */
+  nodeFlags: string[] = [],
 ): Promise<Child & { startedMs: number }> {
   const spawned = performance.now();
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [builtEntry(root), 'server', '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...args],
+    [
+      ...benchNodeFlags,
+      ...nodeFlags,
+      builtEntry(root),
+      'server',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--log-level',
+      'warn',
+      ...args,
+    ],
     {
       cwd: root,
       env: { ...process.env, ...env },
