@@ -106,6 +106,8 @@ export class WriterThread {
     const worker = this.#worker ?? this.#start();
     const id = this.#nextId++;
     return new Promise<void>((resolve, reject) => {
+      // A write in flight keeps the process alive, as a pg query on this thread would.
+      if (this.#waiting.size === 0) worker.ref();
       this.#waiting.set(id, { resolve, reject });
       worker.postMessage({ kind: 'write', id, interceptions } satisfies WriterThreadCommand);
     });
@@ -122,12 +124,13 @@ export class WriterThread {
     });
     this.#worker = worker;
     this.#exited = once(worker, 'exit');
-    // The thread holds nothing the process must wait for: the recorder's drain keeps it busy while needed.
+    // An idle thread does not keep the process alive.
     worker.unref();
     worker.on('message', (report: WriterThreadReport) => {
       if (report.kind === 'written' || report.kind === 'failed') {
         const waiting = this.#waiting.get(report.id);
         this.#waiting.delete(report.id);
+        if (this.#waiting.size === 0) worker.unref();
         if (report.kind === 'written') waiting?.resolve();
         else waiting?.reject(revivedError(report.error));
       } else if (report.kind === 'connection-error') {
