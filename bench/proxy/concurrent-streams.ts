@@ -38,7 +38,11 @@ interface Target {
 }
 
 interface Measured {
+  /** RSS right after the warm-up, while V8 may still be compiling what it ran. */
+  warm: number;
+  /** RSS once it stopped moving, and how long that took. */
   idle: number;
+  settledMs: number;
   held: number;
   peak: number;
   errors: number;
@@ -59,7 +63,10 @@ async function measure(fake: FakeProvider, target: Target): Promise<Measured> {
   try {
     // Warm-up: the code paths compiled, the upstream pool's first connections open.
     for (let index = 0; index < 50; index++) await (await send()).body.text();
-    const idle = memoryOf(target.child.process.pid)?.rss ?? Number.NaN;
+    const warm = memoryOf(target.child.process.pid)?.rss ?? Number.NaN;
+    // V8 optimises hot code on background threads after it ran (PGlite's WebAssembly most of all, whose
+    // compilations take hundreds of MiB while they run): a server's idle memory is read once that is over.
+    const settled = await settledRss(target.child.process.pid);
     const before = target.recorded ? await target.recorded() : 0;
     const release = fake.holdStreams();
     let firstEvents = 0;
@@ -102,7 +109,9 @@ async function measure(fake: FakeProvider, target: Target): Promise<Measured> {
       recorded = `${count} of ${streams}`;
     }
     return {
-      idle,
+      warm,
+      idle: settled.rss,
+      settledMs: settled.ms,
       held: held?.rss ?? Number.NaN,
       peak: memoryOf(target.child.process.pid)?.peak ?? Number.NaN,
       errors,
@@ -113,25 +122,51 @@ async function measure(fake: FakeProvider, target: Target): Promise<Measured> {
   }
 }
 
+/** RSS once 2 s of readings stay within 1 % of each other (at most 60 s), and how long that took. */
+async function settledRss(pid: number | undefined): Promise<{ rss: number; ms: number }> {
+  const began = performance.now();
+  const readings: number[] = [];
+  for (;;) {
+    readings.push(memoryOf(pid)?.rss ?? Number.NaN);
+    const last = readings.slice(-8);
+    const steady = last.length === 8 && Math.max(...last) - Math.min(...last) <= 0.01 * Math.min(...last);
+    if (steady || performance.now() - began > 60_000) {
+      return { rss: last.at(-1) ?? Number.NaN, ms: performance.now() - began };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 async function startBridgeTarget(
   name: string,
   fakeUrl: string,
   directory: string,
   databaseUrl: string | null,
-  nodeFlags: string[] = [],
+  options: { nodeFlags?: string[]; restarted?: boolean } = {},
 ): Promise<Target> {
   const dataDir = join(directory, name.replace(/\W+/g, '-'));
   const tokenFile = join(dataDir, 'token');
-  const child = await startBridge(
-    [
-      ...['--data-dir', dataDir, '--admin-token-file', tokenFile, '--retention', '0', '--workers', '1'],
-      ...(databaseUrl === null ? [] : ['--database-url', databaseUrl]),
-      ...['--openai-base-url', `${fakeUrl}/v1`, '--openai-key', 'sk-bench-central-0000'],
-    ],
-    {},
-    undefined,
-    nodeFlags,
-  );
+  const start = () =>
+    startBridge(
+      [
+        ...['--data-dir', dataDir, '--admin-token-file', tokenFile, '--retention', '0', '--workers', '1'],
+        ...(databaseUrl === null ? [] : ['--database-url', databaseUrl]),
+        ...['--openai-base-url', `${fakeUrl}/v1`, '--openai-key', 'sk-bench-central-0000'],
+      ],
+      {},
+      undefined,
+      options.nodeFlags ?? [],
+    );
+  // `restarted`: as a deployment lives after its first start, on a data directory that already exists.
+  if (options.restarted) {
+    const first = await start();
+    try {
+      await ownerToken(tokenFile);
+    } finally {
+      await first.stop();
+    }
+  }
+  const child = await start();
   let token: string;
   try {
     token = await ownerToken(tokenFile);
@@ -169,12 +204,16 @@ async function main(): Promise<void> {
       headers: {},
     });
     targets.push(await startBridgeTarget('bridge (PGlite)', fake.url, directory, null));
-    // V8 compiles PGlite's hottest WebAssembly functions a second time, optimised, which is most of its
-    // memory; `--liftoff-only` keeps the baseline code (a process flag: Node takes V8's flags only there).
     targets.push(
-      await startBridgeTarget('bridge (PGlite, node --liftoff-only)', fake.url, directory, null, [
-        '--liftoff-only',
-      ]),
+      await startBridgeTarget('bridge (PGlite, restarted)', fake.url, directory, null, { restarted: true }),
+    );
+    // V8 compiles PGlite's hottest WebAssembly functions a second time, optimised, which takes memory;
+    // `--liftoff-only` keeps the baseline code (a process flag: Node takes V8's flags only there).
+    targets.push(
+      await startBridgeTarget('bridge (PGlite, restarted, node --liftoff-only)', fake.url, directory, null, {
+        restarted: true,
+        nodeFlags: ['--liftoff-only'],
+      }),
     );
     if (admin) {
       await admin.connect();
@@ -190,7 +229,8 @@ async function main(): Promise<void> {
       const mib = (value: number) => `${value.toFixed(0)} MiB`;
       rows.push([
         target.name,
-        mib(result.idle),
+        mib(result.warm),
+        `${mib(result.idle)} (${(result.settledMs / 1000).toFixed(1)} s)`,
         mib(result.held),
         mib(result.held - result.idle),
         `${(((result.held - result.idle) * 1024) / streams).toFixed(1)} KiB`,
@@ -206,9 +246,10 @@ async function main(): Promise<void> {
       markdownTable(
         [
           'target',
-          'RSS idle',
+          'RSS after warm-up',
+          'RSS settled (after)',
           `RSS with ${streams} open`,
-          'added',
+          'added (over settled)',
           'per stream',
           'peak RSS',
           'errors',

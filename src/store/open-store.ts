@@ -58,7 +58,15 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     if ('schema' in options && options.schema) {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(store.db);
     }
-    await migrate(store.db);
+    const applied = await migrate(store.db);
+    // PGlite keeps what initdb and a migration's DDL made it allocate (~450 MiB after a new directory's
+    // initdb) until it closes: its worker thread is closed and a fresh one opens the directory as any later
+    // start does (a first start settled at 404 MiB instead of 706; BENCHMARKS.md "Memory at 1,000
+    // concurrent streams, settled"). Not for PGlite on this thread (`inline`), whose memory stays anyway.
+    if (applied.length > 0 && store.engine === 'pglite' && store.remote) {
+      await store.close();
+      return await openStore(options);
+    }
   } catch (error) {
     await store.close();
     throw error;
