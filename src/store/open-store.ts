@@ -59,10 +59,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(store.db);
     }
     const applied = await migrate(store.db);
-    // PGlite keeps what initdb and a migration's DDL made it allocate (~450 MiB after a new directory's
-    // initdb) until it closes: its worker thread is closed and a fresh one opens the directory as any later
-    // start does (a first start settled at 404 MiB instead of 706; BENCHMARKS.md "Memory at 1,000
-    // concurrent streams, settled"). Not for PGlite on this thread (`inline`), whose memory stays anyway.
+    // A new directory's initdb (and a migration's DDL) leaves PGlite's worker holding ~450 MiB that its V8
+    // frees only at a later garbage collection, which an idle worker runs late (a first start sat at 714
+    // MiB for 15 s): the worker is closed and a fresh one opens the directory as any later start does
+    // (BENCHMARKS.md "Memory at 1,000 concurrent streams, settled"). Not for PGlite on this thread
+    // (`inline`), a benchmark baseline.
     if (applied.length > 0 && store.engine === 'pglite' && store.remote) {
       await store.close();
       return await openStore(options);
