@@ -14,7 +14,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { FakeProvider } from '../../test/fake-provider/fake-provider.js';
-import { type Child, memoryOf, ownerToken, startBridge, startMinimalRelay } from './processes.js';
+import {
+  type Child,
+  memoryOf,
+  ownerToken,
+  recordingBridgeArgs,
+  startBridge,
+  startMinimalRelay,
+} from './processes.js';
 import { markdownTable } from './stats.js';
 
 const streams = Number(process.env.AIBRIDGE_BENCH_STREAMS ?? 1000);
@@ -148,11 +155,7 @@ async function startBridgeTarget(
   const tokenFile = join(dataDir, 'token');
   const start = () =>
     startBridge(
-      [
-        ...['--data-dir', dataDir, '--admin-token-file', tokenFile, '--retention', '0', '--workers', '1'],
-        ...(databaseUrl === null ? [] : ['--database-url', databaseUrl]),
-        ...['--openai-base-url', `${fakeUrl}/v1`, '--openai-key', 'sk-bench-central-0000'],
-      ],
+      recordingBridgeArgs({ dataDir, tokenFile, fakeUrl, databaseUrl }),
       {},
       undefined,
       options.nodeFlags ?? [],

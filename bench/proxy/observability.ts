@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closePools, measureSequential, measureThroughput, type Target } from './load.js';
 import { measureObservabilityCost } from './observability-cost.js';
-import { ownerToken, startBridge, startFakeProvider } from './processes.js';
+import { ownerToken, recordingBridgeArgs, startBridge, startFakeProvider } from './processes.js';
 import { markdownTable, ms, percentile } from './stats.js';
 
 const quick = process.env.AIBRIDGE_BENCH_QUICK === '1';
@@ -46,16 +46,7 @@ const fake = await startFakeProvider();
 const start = async (name: string, extra: string[]) => {
   const tokenFile = join(directory, `${name}-admin-token`);
   const child = await startBridge([
-    '--data-dir',
-    join(directory, name),
-    '--admin-token-file',
-    tokenFile,
-    '--openai-base-url',
-    `${fake.url}/v1`,
-    '--openai-key',
-    'sk-bench-central-0000',
-    '--retention',
-    '0',
+    ...recordingBridgeArgs({ dataDir: join(directory, name), tokenFile, fakeUrl: fake.url }),
     ...extra,
   ]);
   const target: Target = {

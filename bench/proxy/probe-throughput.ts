@@ -19,6 +19,7 @@ import {
   type Child,
   cpuSecondsOf,
   ownerToken,
+  recordingBridgeArgs,
   startBridge,
   startFakeProvider,
   startMinimalRelay,
@@ -68,13 +69,14 @@ async function startBridgeFrom(name: string, root: string | undefined, fakeUrl: 
   }
   const nodeOptions = process.env.PROBE_BRIDGE_NODE_OPTIONS;
   const child = await startBridge(
-    [
-      ...['--data-dir', dataDir, '--admin-token-file', tokenFile],
-      ...(databaseUrl === null ? [] : ['--database-url', databaseUrl]),
-      ...['--openai-base-url', `${fakeUrl}/v1`, '--openai-key', 'sk-probe-0000', '--retention', '0'],
-      // One process, as the relay is.
-      ...['--workers', process.env.PROBE_WORKERS ?? '1'],
-    ],
+    // One process, as the relay is, unless PROBE_WORKERS says more.
+    recordingBridgeArgs({
+      dataDir,
+      tokenFile,
+      fakeUrl,
+      databaseUrl,
+      workers: process.env.PROBE_WORKERS ?? 1,
+    }),
     nodeOptions ? { NODE_OPTIONS: nodeOptions } : {},
     root,
   );

@@ -112,6 +112,26 @@ export function startMinimalRelay(upstreamBaseUrl: string): Promise<Child> {
   return startPrinting('minimal-relay.ts', [upstreamBaseUrl]);
 }
 
+/**
+ * The arguments of a recording bridge in front of the fake provider, as every benchmark starts one: its
+ * data directory and owner token file, PostgreSQL when a URL is given (else PGlite), the central OpenAI key,
+ * no retention purge, and one process unless `workers` says more (`npm run bench:workers` measures more).
+ */
+export function recordingBridgeArgs(input: {
+  dataDir: string;
+  tokenFile: string;
+  fakeUrl: string;
+  databaseUrl?: string | null;
+  workers?: number | string;
+}): string[] {
+  return [
+    ...['--data-dir', input.dataDir, '--admin-token-file', input.tokenFile],
+    ...(input.databaseUrl ? ['--database-url', input.databaseUrl] : []),
+    ...['--openai-base-url', `${input.fakeUrl}/v1`, '--openai-key', 'sk-bench-central-0000'],
+    ...['--retention', '0', '--workers', String(input.workers ?? 1)],
+  ];
+}
+
 /** Node's own flags for every bridge a benchmark starts (space-separated), e.g. `--liftoff-only`. */
 const benchNodeFlags = (process.env.AIBRIDGE_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { conversationBody, responsesConversationBody } from './conversation-body.js';
 import { closePools, measureSequential, type Target } from './load.js';
 import { startPacedLink } from './paced-link.js';
-import { type Child, ownerToken, startBridge, startFakeProvider } from './processes.js';
+import { type Child, ownerToken, recordingBridgeArgs, startBridge, startFakeProvider } from './processes.js';
 import { prepareHistory } from './query-load.js';
 import { addedMs, markdownTable, ms, percentile } from './stats.js';
 
@@ -56,18 +56,7 @@ async function main(): Promise<void> {
       const tokenFile = join(directory, `token-${index}`);
       await prepareHistory({ store: { dataDir: join(dataDir, 'pgdata') }, tokenFile, interceptions: 0 });
       const child = await startBridge(
-        [
-          '--data-dir',
-          dataDir,
-          '--admin-token-file',
-          tokenFile,
-          '--openai-base-url',
-          `${fake.url}/v1`,
-          '--openai-key',
-          'sk-bench-central-0000',
-          '--retention',
-          '0',
-        ],
+        recordingBridgeArgs({ dataDir, tokenFile, fakeUrl: fake.url }),
         {},
         entry.root,
       );

@@ -24,6 +24,7 @@ import {
   type Child,
   memoryOf,
   ownerToken,
+  recordingBridgeArgs,
   startBridge,
   startFakeProvider,
   startMinimalRelay,
@@ -117,25 +118,7 @@ async function startBridgeTarget(input: {
   tokenFile: string;
   env?: NodeJS.ProcessEnv;
 }): Promise<Bridge> {
-  const child = await startBridge(
-    [
-      '--data-dir',
-      input.dataDir,
-      '--admin-token-file',
-      input.tokenFile,
-      ...(input.databaseUrl ? ['--database-url', input.databaseUrl] : []),
-      '--openai-base-url',
-      `${input.fakeUrl}/v1`,
-      '--openai-key',
-      'sk-bench-central-0000',
-      '--retention',
-      '0',
-      // One process, as before --workers existed: `npm run bench:workers` measures more of them.
-      '--workers',
-      '1',
-    ],
-    input.env,
-  );
+  const child = await startBridge(recordingBridgeArgs(input), input.env);
   const token = await ownerToken(input.tokenFile);
   const target = {
     name: input.name,

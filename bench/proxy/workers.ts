@@ -17,6 +17,7 @@ import {
   type Child,
   cpuSecondsOf,
   ownerToken,
+  recordingBridgeArgs,
   startBridge,
   startFakeProvider,
   startMinimalRelay,
@@ -78,22 +79,15 @@ async function main(): Promise<void> {
       const url = new URL(serverUrl);
       url.pathname = `/${name}`;
       const tokenFile = join(directory, `token-${workers}`);
-      const bridge = await startBridge([
-        '--workers',
-        String(workers),
-        '--data-dir',
-        join(directory, `data-${workers}`),
-        '--admin-token-file',
-        tokenFile,
-        '--database-url',
-        url.toString(),
-        '--openai-base-url',
-        `${fake.url}/v1`,
-        '--openai-key',
-        'sk-bench-central-0000',
-        '--retention',
-        '0',
-      ]);
+      const bridge = await startBridge(
+        recordingBridgeArgs({
+          dataDir: join(directory, `data-${workers}`),
+          tokenFile,
+          fakeUrl: fake.url,
+          databaseUrl: url.toString(),
+          workers,
+        }),
+      );
       children.push(bridge);
       const token = await ownerToken(tokenFile);
       targets.push({
