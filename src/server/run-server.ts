@@ -261,7 +261,8 @@ export async function openConfiguredStore(
   const storeOptions =
     options ??
     (config.databaseUrl
-      ? { databaseUrl: config.databaseUrl, onConnectionError }
+      ? // The recorder's writer thread opens 2 of its own (runServer): a process keeps 10 in all.
+        { databaseUrl: config.databaseUrl, poolSize: 8, onConnectionError }
       : { dataDir: join(config.dataDir, 'pgdata') });
   try {
     return await openStore(storeOptions);
