@@ -81,6 +81,8 @@ export interface WriterThreadOptions {
   poolSize: number;
   /** Told about every connection of the thread that broke. */
   onConnectionError?: (error: Error) => void;
+  /** Told when the thread itself fails (its batches are then retried on a new one). */
+  onThreadError?: (error: Error) => void;
 }
 
 interface Waiting {
@@ -138,7 +140,7 @@ export class WriterThread {
       }
     });
     // An error thrown on the thread ends it ('exit' follows); it must not end the process.
-    worker.on('error', () => {});
+    worker.on('error', (error) => this.#options.onThreadError?.(error));
     worker.on('exit', () => {
       if (this.#worker === worker) this.#worker = null;
       // As a broken connection fails (connection-errors.ts), so the recorder retries once the database answers.

@@ -102,6 +102,8 @@ export async function runServer(input: {
         poolSize: writers,
         onConnectionError: (error) =>
           logger.warn({ err: error }, 'a database connection of the writer broke; it is discarded'),
+        onThreadError: (error) =>
+          logger.error({ err: error }, 'the writer thread failed; its batches are retried on a new one'),
       })
     : null;
   const write = async (db: Store['db'], interceptions: readonly RecordedInterception[]) => {
