@@ -58,16 +58,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     if ('schema' in options && options.schema) {
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(options.schema)}`.execute(store.db);
     }
-    const applied = await migrate(store.db);
-    // A new directory's initdb (and a migration's DDL) leaves PGlite's worker holding ~450 MiB that its V8
-    // frees only at a later garbage collection, which an idle worker runs late (a first start sat at 714
-    // MiB for 15 s): the worker is closed and a fresh one opens the directory as any later start does
-    // (BENCHMARKS.md "Memory at 1,000 concurrent streams, settled"). Not for PGlite on this thread
-    // (`inline`), a benchmark baseline.
-    if (applied.length > 0 && store.engine === 'pglite' && store.remote) {
-      await store.close();
-      return await openStore(options);
-    }
+    await migrate(store.db);
   } catch (error) {
     await store.close();
     throw error;
