@@ -102,6 +102,24 @@ describeEachDatabase('the writer thread', (getStore, engine) => {
   });
 });
 
+it('fails the writes of a thread that ended unasked as a broken connection does, and tells it', async () => {
+  const broken: Error[] = [];
+  const thread = new WriterThread({
+    remote: () => ({ engine: 'postgres', databaseUrl: 'postgres://unused' }),
+    poolSize: 1,
+    onThreadError: (error) => broken.push(error),
+    entry: new URL('../../test/support/failing-writer-thread.ts', import.meta.url),
+  });
+  threads.push(thread);
+  const failure = await thread.write([]).catch((error: unknown) => error);
+  expect(isConnectionError(failure)).toBe(true);
+  expect(broken.map((error) => error.message)).toEqual(['the writer thread ended with exit code 1']);
+  // The next write runs on a new thread (which ends the same way here).
+  const again = await thread.write([]).catch((error: unknown) => error);
+  expect(isConnectionError(again)).toBe(true);
+  expect(broken).toHaveLength(2);
+});
+
 it('carries an error across threads with what the recorder reads of it', () => {
   const refused = revivedError(carriedError(Object.assign(new Error('violates'), { code: '23503' })));
   expect(refused).toMatchObject({ message: 'violates', code: '23503' });

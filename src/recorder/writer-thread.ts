@@ -65,14 +65,10 @@ export function revivedError(carried: CarriedError): Error {
 }
 
 /** The thread's entry: the compiled `.js` beside this file, or the `.ts` source under tsx and vitest. */
-function workerEntry(): { url: URL; execArgv: string[] } {
-  const source = import.meta.url.endsWith('.ts');
-  return {
-    url: new URL(`./writer-thread-worker${source ? '.ts' : '.js'}`, import.meta.url),
-    // The sources import each other by their `.js` names, which only tsx resolves to the `.ts` files.
-    execArgv: source ? ['--import', 'tsx'] : [],
-  };
-}
+const defaultEntry = new URL(
+  `./writer-thread-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
 
 export interface WriterThreadOptions {
   /** Called for each thread started: a new {@link RemoteStore} (a connector port is used up by one). */
@@ -81,8 +77,10 @@ export interface WriterThreadOptions {
   poolSize: number;
   /** Told about every connection of the thread that broke. */
   onConnectionError?: (error: Error) => void;
-  /** Told when the thread itself fails (its batches are then retried on a new one). */
+  /** Told when the thread fails or ends unasked (its batches are then retried on a new one). */
   onThreadError?: (error: Error) => void;
+  /** Tests only: another script to run as the thread. */
+  entry?: URL;
 }
 
 interface Waiting {
@@ -117,12 +115,13 @@ export class WriterThread {
 
   #start(): Worker {
     const remote = this.#options.remote();
-    const entry = workerEntry();
+    const entry = this.#options.entry ?? defaultEntry;
     const input: WriterThreadInput = { remote, poolSize: this.#options.poolSize };
-    const worker = new Worker(entry.url, {
+    const worker = new Worker(entry, {
       workerData: input,
       transferList: transferablesOf(remote),
-      execArgv: entry.execArgv,
+      // The sources import each other by their `.js` names, which only tsx resolves to the `.ts` files.
+      execArgv: entry.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [],
     });
     this.#worker = worker;
     this.#exited = once(worker, 'exit');
@@ -140,9 +139,15 @@ export class WriterThread {
       }
     });
     // An error thrown on the thread ends it ('exit' follows); it must not end the process.
-    worker.on('error', (error) => this.#options.onThreadError?.(error));
-    worker.on('exit', () => {
+    let failure: Error | null = null;
+    worker.on('error', (error) => {
+      failure = error;
+    });
+    worker.on('exit', (code) => {
       if (this.#worker === worker) this.#worker = null;
+      if (!this.#closed) {
+        this.#options.onThreadError?.(failure ?? new Error(`the writer thread ended with exit code ${code}`));
+      }
       // As a broken connection fails (connection-errors.ts), so the recorder retries once the database answers.
       for (const waiting of this.#waiting.values()) {
         waiting.reject(new Error('Connection terminated: the writer thread ended'));
